@@ -138,3 +138,13 @@ func WeLinkCode(code, message string) *Error {
 
 // Errorf is for programming errors only; everything user-facing uses a Kind.
 func Errorf(format string, a ...any) *Error { return ErrInternal.Wrap(fmt.Errorf(format, a...)) }
+
+// Diagnostics outcomes (系统设置/诊断).
+var (
+	ErrDiagDNS          = Kind{"diag.dns", http.StatusBadGateway}   // {host} {reason}
+	ErrDiagTCP          = Kind{"diag.tcp", http.StatusBadGateway}   // {addr} {reason}
+	ErrDiagTLS          = Kind{"diag.tls", http.StatusBadGateway}   // {host} {reason}
+	ErrDiagHTTP         = Kind{"diag.http", http.StatusBadGateway}  // {status}
+	ErrDiagPublicOther  = Kind{"diag.public_other", http.StatusConflict} // another server answers at the public URL
+	ErrDiagPublicFailed = Kind{"diag.public_failed", http.StatusBadGateway} // {reason}
+)
