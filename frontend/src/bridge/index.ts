@@ -1,0 +1,6 @@
+export { AppError, call, isDesktop, onUnauthorized, toAppError } from './core'
+export type { ErrorPayload, Params } from './core'
+export * from './tenant'
+export * from './system'
+export * from './auth'
+export { on } from './events'
