@@ -64,3 +64,12 @@ wails_build() {
 
 # Seconds since the epoch, for stage timings.
 now() { date +%s; }
+
+# Plain `go build` of the same main without WebKit (no desktop tags, no cgo): `serve`,
+# `sim` and `version` work; the desktop window falls back to serve. Static binary.
+build_server() {
+  log "go build (server: no WebKit, CGO_ENABLED=0) → build/bin/cloudbridge-server"
+  mkdir -p "$ROOT/build/bin"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(app_version)" \
+    -o "$ROOT/build/bin/cloudbridge-server" .
+}
