@@ -1,8 +1,13 @@
 // Rendering catalogue errors ({code, params}) as translated text.
-import type { Composer } from 'vue-i18n'
 import { AppError, toAppError, type ErrorPayload } from '@/bridge/core'
 
-type Translator = Pick<Composer, 't' | 'te'>
+/** The part of a vue-i18n composer errorText needs (useI18n() or i18n.global). */
+export interface Translator {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  t: (key: any, named?: any) => string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  te: (key: any) => boolean
+}
 
 /**
  * The message for an error: key "errors.<code>" with {param} interpolation.
