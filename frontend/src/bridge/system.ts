@@ -17,6 +17,8 @@ export interface Settings {
   tlsKeyFile: string
   welinkBaseUrl: string
   oaEntries: OaEntry[]
+  /** The WeLink API base actually used (the emulator's in demo mode). */
+  effectiveWelinkBaseUrl?: string
   keyStorage: 'keyring' | 'file'
   keyFile: string
   dataDir: string
@@ -78,6 +80,7 @@ export interface Overview {
   appsFailing: number
   listener: { running: boolean; addr: string; tls: boolean }
   publicBaseUrl: string
+  demo?: boolean
 }
 
 export const system = {

@@ -24,9 +24,14 @@ export interface CorpUsage {
 
 export interface Homepage {
   kind: 'entry' | 'custom'
-  /** Key of an OA entry point (Settings.oaEntries). */
+  /** Key of an OA entry point (Settings.oaEntries); may be absent when empty. */
   entry: string
   customUrl: string
+}
+
+/** A homepage with every field present ("" for the ones the Go side omitted). */
+export function normHomepage(h: Partial<Homepage> | null | undefined): Homepage {
+  return { kind: h?.kind === 'custom' ? 'custom' : 'entry', entry: h?.entry ?? '', customUrl: h?.customUrl ?? '' }
 }
 
 export interface VerifyResult {

@@ -257,12 +257,13 @@ const enUS: UIMessages = {
   probe: {
     warnings: {
       scopeNotAll: 'The visible range is not all staff; a full sync needs the visible range set to everyone',
-      scopeUnavailable: 'The app’s visible range could not be read',
-      authDenied: 'Identity & authentication is not granted: single sign-on and QR login cannot work',
-      contactsReadDenied: 'Contacts (read) is not granted: sync from WeLink cannot work',
-      contactsSyncDenied: 'Contacts sync is not granted: sync from OA to WeLink cannot work',
-      todoDenied: 'To-do notifications are not granted: to-dos cannot be pushed',
-      messageDenied: 'Messages are not granted: notices and cards cannot be pushed',
+      denied: {
+        auth: 'Identity & authentication is not granted: single sign-on and QR login cannot work',
+        contacts_read: 'Contacts (read) is not granted: sync from WeLink cannot work',
+        contacts_sync: 'Contacts sync is not granted: sync from OA to WeLink cannot work',
+        todo: 'To-do notifications are not granted: to-dos cannot be pushed',
+        message: 'Messages are not granted: notices and cards cannot be pushed',
+      },
       unknown: 'Note: {key}',
     },
   },
@@ -283,6 +284,7 @@ const enUS: UIMessages = {
     publicBaseUrlHint: 'The address WeLink users reach this machine at once your network team maps it to the internet, e.g. https://bridge.example.com. The app homepage URLs are built from it.',
     tlsHint: 'Leave empty to serve plain HTTP (e.g. behind a reverse proxy doing HTTPS).',
     welinkBaseUrlHint: 'The WeLink open platform API address; normally left unchanged.',
+    effectiveWelink: 'Address in use now: {url}',
     saveSettings: 'Save settings',
     entriesHint: 'OA entry points are the pages an app homepage can open with “Open an app”, e.g. the OA home page or the to-do list.',
     entryKey: 'Key',

@@ -257,12 +257,13 @@ const zhCN = {
   probe: {
     warnings: {
       scopeNotAll: '可见范围不是全员，全量同步需要可见范围为所有人',
-      scopeUnavailable: '无法读取应用的可见范围',
-      authDenied: '未开通身份与鉴权权限，单点登录和扫码登录无法使用',
-      contactsReadDenied: '未开通通讯录读取权限，无法从 WeLink 同步',
-      contactsSyncDenied: '未开通通讯录同步权限，无法从 OA 同步到 WeLink',
-      todoDenied: '未开通待办通知权限，无法推送待办',
-      messageDenied: '未开通消息通知权限，无法推送通知和卡片',
+      denied: {
+        auth: '未开通身份与鉴权权限，单点登录和扫码登录无法使用',
+        contacts_read: '未开通通讯录读取权限，无法从 WeLink 同步',
+        contacts_sync: '未开通通讯录同步权限，无法从 OA 同步到 WeLink',
+        todo: '未开通待办通知权限，无法推送待办',
+        message: '未开通消息通知权限，无法推送通知和卡片',
+      },
       unknown: '提示：{key}',
     },
   },
@@ -283,6 +284,7 @@ const zhCN = {
     publicBaseUrlHint: '网络管理员映射到外网后，WeLink 用户访问本机的地址，例如 https://bridge.example.com。应用主页地址由它生成。',
     tlsHint: '留空则使用 HTTP（例如由反向代理负责 HTTPS）。',
     welinkBaseUrlHint: 'WeLink 开放平台接口地址，一般无需修改。',
+    effectiveWelink: '当前实际使用的地址：{url}',
     saveSettings: '保存设置',
     entriesHint: 'OA 入口是应用主页“打开应用”时可选择的页面，例如 OA 首页、待办列表。',
     entryKey: '标识',
