@@ -178,14 +178,14 @@ func generateOrg(users int, seed int64) *Org {
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
 	day := func() time.Time { return baseTime.Add(time.Duration(rng.IntN(365*24)) * time.Hour) }
 
-	// One subcompany per ~2000 people (at least one), every third nested
+	// One subcompany per ~2000 people (at least two), every third nested
 	// under 演示部门 so that subcompany nesting is exercised.
-	nSub := min(max(1, extra/2000), len(cities))
+	nSub := min(max(2, extra/2000), len(cities))
 	subIDs := []int{}
 	for i := range nSub {
 		id := 10 + i
 		parent := 0
-		if i%3 == 2 {
+		if i%3 == 1 {
 			parent = SubDemo
 		}
 		t := day()
