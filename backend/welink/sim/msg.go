@@ -127,20 +127,20 @@ func (s *Server) reachable(a *app, ids []string) (ok, failed []string) {
 }
 
 type msgIn struct {
-	PublicAccID       string          `json:"publicAccID"`
-	MsgRange          json.RawMessage `json:"msgRange"` // string or number
-	ToUserList        []string        `json:"toUserList"`
-	DepartmentList    []string        `json:"departmentList"`
-	RoleList          []string        `json:"roleList"`
-	MsgOwner          string          `json:"msgOwner"`
-	MsgTitle          string          `json:"msgTitle"`
-	MsgContent        string          `json:"msgContent"`
-	URLType           string          `json:"urlType"`
-	URLPath           string          `json:"urlPath"`
-	DesktopURLPath    string          `json:"desktopUrlPath"`
-	MessageStatus     string          `json:"messageStatus"`
-	StatusColor       int             `json:"statusColor"`
-	ContentList       []struct {
+	PublicAccID    string          `json:"publicAccID"`
+	MsgRange       json.RawMessage `json:"msgRange"` // string or number
+	ToUserList     []string        `json:"toUserList"`
+	DepartmentList []string        `json:"departmentList"`
+	RoleList       []string        `json:"roleList"`
+	MsgOwner       string          `json:"msgOwner"`
+	MsgTitle       string          `json:"msgTitle"`
+	MsgContent     string          `json:"msgContent"`
+	URLType        string          `json:"urlType"`
+	URLPath        string          `json:"urlPath"`
+	DesktopURLPath string          `json:"desktopUrlPath"`
+	MessageStatus  string          `json:"messageStatus"`
+	StatusColor    int             `json:"statusColor"`
+	ContentList    []struct {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	} `json:"contentList"`

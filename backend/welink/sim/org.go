@@ -55,7 +55,7 @@ type org struct {
 	deptSeq    int
 	userSeq    int
 	domain     string // userId suffix for users created through the API
-	version    int // bumped on every change; caches key on it
+	version    int    // bumped on every change; caches key on it
 }
 
 func newOrg(clock core.Clock) *org {

@@ -16,8 +16,8 @@ type quotas struct {
 	mu    sync.Mutex
 	clock core.Clock // read under mu so that the logs stay in time order
 	l     Limits
-	ip   map[string]*slide
-	apps map[string]*[2]slide // clientID + " " + api → per second, per minute
+	ip    map[string]*slide
+	apps  map[string]*[2]slide // clientID + " " + api → per second, per minute
 }
 
 func (q *quotas) init(l Limits, clock core.Clock) {

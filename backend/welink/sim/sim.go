@@ -298,7 +298,9 @@ func clientIP(r *http.Request) string {
 func (c *call) ok(message string, payload any) { c.write(http.StatusOK, "0", message, payload) }
 
 // fail answers a business error (HTTP 200, as WeLink does; inferred).
-func (c *call) fail(code, message string, payload any) { c.write(http.StatusOK, code, message, payload) }
+func (c *call) fail(code, message string, payload any) {
+	c.write(http.StatusOK, code, message, payload)
+}
 
 // write splices payload's JSON object after code and message. Empty fields
 // are omitted by the payload types' omitempty tags, as WeLink omits them.

@@ -751,10 +751,10 @@ func hBatchResult(c *call) {
 	c.s.mu.RLock()
 	j := c.s.jobs[id]
 	var out struct {
-		Status     int          `json:"status"`
-		Type       string       `json:"type,omitempty"`
-		Total      int          `json:"total"`
-		Percentage int          `json:"percentage"`
+		Status     int         `json:"status"`
+		Type       string      `json:"type,omitempty"`
+		Total      int         `json:"total"`
+		Percentage int         `json:"percentage"`
 		Data       []BatchItem `json:"data,omitempty"`
 	}
 	if j != nil && j.clientID == c.app.spec.ClientID {
@@ -779,11 +779,11 @@ func hBatchResult(c *call) {
 
 // Jobs lists batch jobs (control API).
 type JobInfo struct {
-	ID      string       `json:"id"`
-	Type    string       `json:"type"`
-	App     string       `json:"clientId"`
-	Total   int          `json:"total"`
-	Done    bool         `json:"done"`
+	ID      string      `json:"id"`
+	Type    string      `json:"type"`
+	App     string      `json:"clientId"`
+	Total   int         `json:"total"`
+	Done    bool        `json:"done"`
 	Results []BatchItem `json:"results,omitempty"`
 }
 

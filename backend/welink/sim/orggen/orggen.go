@@ -219,7 +219,7 @@ func (g *gen) users(n int, depts []Dept) []User {
 				u.Depts = append(u.Depts, o)
 			}
 		}
-		u.Created = base.Add(time.Duration(g.r.Int64N(int64(6*365*24*time.Hour)))).Format("2006-01-02 15:04:05")
+		u.Created = base.Add(time.Duration(g.r.Int64N(int64(6 * 365 * 24 * time.Hour)))).Format("2006-01-02 15:04:05")
 		switch x := g.r.IntN(100); {
 		case x < 2:
 			u.Status, u.Activated = "1", 0 // created, account not opened yet
