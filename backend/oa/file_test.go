@@ -243,7 +243,9 @@ func libreOfficeXLSX(t *testing.T) []byte {
 		return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
 			strings.Join(rows, "") + `</sheetData></worksheet>`
 	}
-	row := func(n string, cells ...string) string { return `<row r="` + n + `">` + strings.Join(cells, "") + `</row>` }
+	row := func(n string, cells ...string) string {
+		return `<row r="` + n + `">` + strings.Join(cells, "") + `</row>`
+	}
 	put("xl/worksheets/sheet1.xml", sheet(
 		row("1", is("A1", "id"), is("B1", "departmentname"), is("C1", "supdepid")),
 		row("2", num("A2", "11"), is("B2", "部门A"), num("C2", "0")),
