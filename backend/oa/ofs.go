@@ -15,6 +15,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+
 	"cloudbridge/backend/core"
 )
 
@@ -291,7 +294,10 @@ func ofsJSONItems(contentType string, body []byte) ([]map[string]string, error) 
 		return nil, core.ErrOAOFSBody.New("reason", "not JSON")
 	}
 	if !utf8.Valid(b) {
-		return nil, core.ErrOAOFSBody.New("reason", "not UTF-8")
+		var ok bool
+		if b, ok = fromGBK(b); !ok {
+			return nil, core.ErrOAOFSBody.New("reason", "neither UTF-8 nor GBK")
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -389,18 +395,29 @@ func ofsFormItems(contentType string, body []byte, query url.Values) ([]map[stri
 			m[strings.ToLower(strings.TrimSpace(k))] = v[0]
 		}
 	}
-	if !utf8.ValidString(strings.Join(mapValues(m), "")) {
-		return nil, core.ErrOAOFSBody.New("reason", "not UTF-8")
+	for k, v := range m {
+		if !utf8.ValidString(v) {
+			d, ok := fromGBK([]byte(v))
+			if !ok {
+				return nil, core.ErrOAOFSBody.New("reason", "neither UTF-8 nor GBK")
+			}
+			m[k] = string(d)
+		}
+		if !utf8.ValidString(k) {
+			return nil, core.ErrOAOFSBody.New("reason", "neither UTF-8 nor GBK")
+		}
 	}
 	return []map[string]string{m}, nil
 }
 
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m)*2)
-	for k, v := range m {
-		out = append(out, k, v)
+// fromGBK decodes b as GBK (GB18030). guess: an OA on a Chinese Windows
+// server may send its platform encoding instead of UTF-8.
+func fromGBK(b []byte) ([]byte, bool) {
+	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), b)
+	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+		return nil, false
 	}
-	return out
+	return out, true
 }
 
 // ofsRequired lists, per action, what the bridge needs. Lenient compared
