@@ -471,12 +471,12 @@ func (c *e10) Test(ctx context.Context) (TestReport, error) {
 	wall := time.Now()
 	t0 := time.Now()
 	_, err := c.accessToken(ctx)
-	step := TestStep{Name: "auth", OK: err == nil, Elapsed: time.Since(t0)}
+	step := TestStep{Name: "auth", OK: err == nil, Elapsed: Millis(time.Since(t0))}
 	if err != nil {
 		step.Error = core.AsError(err)
 		rep.OK = false
 		rep.Steps = append(rep.Steps, step)
-		rep.Elapsed = time.Since(wall)
+		rep.Elapsed = Millis(time.Since(wall))
 		return rep, nil
 	}
 	rep.Steps = append(rep.Steps, step)
@@ -493,7 +493,7 @@ func (c *e10) Test(ctx context.Context) (TestReport, error) {
 			b[k] = v
 		}
 		res, err := c.post(ctx, s.path, b)
-		step := TestStep{Name: s.name, OK: err == nil, Elapsed: time.Since(t0)}
+		step := TestStep{Name: s.name, OK: err == nil, Elapsed: Millis(time.Since(t0))}
 		if err != nil {
 			step.Error = core.AsError(err)
 			rep.OK = false
@@ -502,7 +502,7 @@ func (c *e10) Test(ctx context.Context) (TestReport, error) {
 		}
 		rep.Steps = append(rep.Steps, step)
 	}
-	rep.Elapsed = time.Since(wall)
+	rep.Elapsed = Millis(time.Since(wall))
 	return rep, nil
 }
 

@@ -205,13 +205,16 @@ func authHint(msg string) bool {
 // a page count. The loop therefore reads until an empty page, and stops
 // early only when a short page brings the running count exactly to
 // totalSize, which is right under both readings.
-func (c *ecology9) listAll(ctx context.Context, stage, path string, params map[string]any, prog *progress, fn func(json.RawMessage) error) error {
+//
+// offset is what earlier lists of the same stage already fetched (progress
+// counts continue); it returns the rows read. The caller reports Done.
+func (c *ecology9) listAll(ctx context.Context, stage, path string, params map[string]any, prog *progress, offset int, fn func(json.RawMessage) error) (int, error) {
 	size := c.cfg.pageSize()
 	fetched := 0
 	var prevFirst string
 	for page := 1; ; page++ {
 		if page > maxPages {
-			return core.ErrOAPaging.New("endpoint", path)
+			return fetched, core.ErrOAPaging.New("endpoint", path)
 		}
 		p := map[string]any{}
 		for k, v := range params {
@@ -221,7 +224,7 @@ func (c *ecology9) listAll(ctx context.Context, stage, path string, params map[s
 		p["pagesize"] = size
 		res, err := c.hrm(ctx, path, p)
 		if err != nil {
-			return err
+			return fetched, err
 		}
 		rows := res.Data.DataList
 		if len(rows) == 0 {
@@ -233,17 +236,17 @@ func (c *ecology9) listAll(ctx context.Context, stage, path string, params map[s
 		_ = json.Unmarshal(rows[0], &first)
 		if page > 1 && first.ID != "" && first.ID.String() == prevFirst {
 			// The OA ignores curpage: it would return page 1 forever.
-			return core.ErrOAPaging.New("endpoint", path)
+			return fetched, core.ErrOAPaging.New("endpoint", path)
 		}
 		prevFirst = first.ID.String()
 		for _, r := range rows {
 			if err := fn(r); err != nil {
-				return err
+				return fetched, err
 			}
 		}
 		fetched += len(rows)
 		total := int(res.Data.TotalSize)
-		prog.report(Progress{Stage: stage, Page: page, Fetched: fetched, Total: total})
+		prog.report(Progress{Stage: stage, Page: page, Fetched: offset + fetched, Total: offset + total})
 		if len(rows) < size && fetched == total {
 			break
 		}
@@ -252,13 +255,12 @@ func (c *ecology9) listAll(ctx context.Context, stage, path string, params map[s
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return core.ErrTimeout.Wrap(ctx.Err())
+				return fetched, core.ErrTimeout.Wrap(ctx.Err())
 			case <-t.C:
 			}
 		}
 	}
-	prog.report(Progress{Stage: stage, Fetched: fetched, Total: fetched, Done: true})
-	return nil
+	return fetched, nil
 }
 
 type e9Subcompany struct {
@@ -397,11 +399,13 @@ func (c *ecology9) PullOrg(ctx context.Context, opts PullOptions) (*Org, error) 
 	}
 
 	var depts []Department
+	done := func(stage string, n int) { prog.report(Progress{Stage: stage, Fetched: n, Total: n, Done: true}) }
 	// Subcompanies and departments: the default query returns active ones
 	// only; canceled=1 asks for sealed ones. (A "2 = all" value exists for
 	// departments in one client DTO only, so two queries are used instead.)
+	n := 0
 	for _, canceled := range []string{"", "1"} {
-		err := c.listAll(ctx, StageSubcompanies, pathSubcompanies, with(map[string]any{"canceled": canceled}), prog, func(raw json.RawMessage) error {
+		got, err := c.listAll(ctx, StageSubcompanies, pathSubcompanies, with(map[string]any{"canceled": canceled}), prog, n, func(raw json.RawMessage) error {
 			var r e9Subcompany
 			if err := json.Unmarshal(raw, &r); err != nil {
 				return core.ErrOABadResponse.Wrap(err, "endpoint", pathSubcompanies)
@@ -414,9 +418,12 @@ func (c *ecology9) PullOrg(ctx context.Context, opts PullOptions) (*Org, error) 
 		if err != nil {
 			return nil, err
 		}
+		n += got
 	}
+	done(StageSubcompanies, n)
+	n = 0
 	for _, canceled := range []string{"", "1"} {
-		err := c.listAll(ctx, StageDepartments, pathDepartments, with(map[string]any{"canceled": canceled}), prog, func(raw json.RawMessage) error {
+		got, err := c.listAll(ctx, StageDepartments, pathDepartments, with(map[string]any{"canceled": canceled}), prog, n, func(raw json.RawMessage) error {
 			var r e9Department
 			if err := json.Unmarshal(raw, &r); err != nil {
 				return core.ErrOABadResponse.Wrap(err, "endpoint", pathDepartments)
@@ -429,14 +436,16 @@ func (c *ecology9) PullOrg(ctx context.Context, opts PullOptions) (*Org, error) 
 		if err != nil {
 			return nil, err
 		}
+		n += got
 	}
+	done(StageDepartments, n)
 
 	// Job titles resolve users' jobtitle ids to names. Always a full read
 	// (the list is short), and optional: an OA without the endpoint still
 	// syncs, only without titles.
 	titles := map[string]string{}
 	var warnings []Warning
-	err := c.listAll(ctx, StageJobTitles, pathJobTitles, map[string]any{}, prog, func(raw json.RawMessage) error {
+	n, err := c.listAll(ctx, StageJobTitles, pathJobTitles, map[string]any{}, prog, 0, func(raw json.RawMessage) error {
 		var r e9JobTitle
 		if json.Unmarshal(raw, &r) == nil && r.ID.String() != "" {
 			titles[r.ID.String()] = r.Name.String()
@@ -450,11 +459,12 @@ func (c *ecology9) PullOrg(ctx context.Context, opts PullOptions) (*Org, error) 
 		c.deps.Logger.Warn("oa job titles unavailable; users get no title", "err", err)
 		warnings = append(warnings, Warning{Kind: "jobtitle", Reason: "unavailable", Ref: core.AsError(err).Code})
 	}
+	done(StageJobTitles, n)
 
 	// guess: getHrmUserInfoWithPage returns every status (leavers included)
 	// when no status filter is given; the doc lists no such filter.
 	var users []rawUser
-	err = c.listAll(ctx, StageUsers, pathUsers, with(nil), prog, func(raw json.RawMessage) error {
+	n, err = c.listAll(ctx, StageUsers, pathUsers, with(nil), prog, 0, func(raw json.RawMessage) error {
 		var r e9User
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return core.ErrOABadResponse.Wrap(err, "endpoint", pathUsers)
@@ -465,6 +475,7 @@ func (c *ecology9) PullOrg(ctx context.Context, opts PullOptions) (*Org, error) 
 	if err != nil {
 		return nil, err
 	}
+	done(StageUsers, n)
 	org, err := assemble(depts, users, since.IsZero(), opts)
 	if err != nil {
 		return nil, err
@@ -507,12 +518,12 @@ func (c *ecology9) Test(ctx context.Context) (TestReport, error) {
 	if c.ecdev != nil {
 		t0 := time.Now()
 		_, _, err := c.ecdev.headers(ctx, "")
-		step := TestStep{Name: "auth", OK: err == nil, Elapsed: time.Since(t0)}
+		step := TestStep{Name: "auth", OK: err == nil, Elapsed: Millis(time.Since(t0))}
 		if err != nil {
 			step.Error = core.AsError(err)
 			rep.OK = false
 			rep.Steps = append(rep.Steps, step)
-			rep.Elapsed = time.Since(wall)
+			rep.Elapsed = Millis(time.Since(wall))
 			return rep, nil
 		}
 		rep.Steps = append(rep.Steps, step)
@@ -523,7 +534,7 @@ func (c *ecology9) Test(ctx context.Context) (TestReport, error) {
 	} {
 		t0 := time.Now()
 		res, err := c.hrm(ctx, s.path, map[string]any{"curpage": 1, "pagesize": c.cfg.pageSize()})
-		step := TestStep{Name: s.name, OK: err == nil, Elapsed: time.Since(t0)}
+		step := TestStep{Name: s.name, OK: err == nil, Elapsed: Millis(time.Since(t0))}
 		if err != nil {
 			step.Error = core.AsError(err)
 			// A missing job-title endpoint does not make the connector unusable.
@@ -539,7 +550,7 @@ func (c *ecology9) Test(ctx context.Context) (TestReport, error) {
 			break // every further call fails the same way
 		}
 	}
-	rep.Elapsed = time.Since(wall)
+	rep.Elapsed = Millis(time.Since(wall))
 	return rep, nil
 }
 

@@ -946,6 +946,6 @@ func (c *fileConnector) Test(ctx context.Context) (TestReport, error) {
 		rep.Steps = append(rep.Steps, s)
 	}
 	rep.OK = err == nil
-	rep.Elapsed = c.deps.Clock.Now().Sub(t0)
+	rep.Elapsed = Millis(c.deps.Clock.Now().Sub(t0))
 	return rep, nil
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -204,6 +205,12 @@ type FileConfig struct {
 	Path string `json:"path"`
 }
 
+// FileValidator is implemented by the file connector: it checks the
+// configured file(s) and returns the row-level report (import preview).
+type FileValidator interface {
+	Validate() (*FileReport, error)
+}
+
 // Deps are the connector's collaborators. Zero values get sane defaults.
 type Deps struct {
 	HTTP   *http.Client // nil = a client without cookie jar (see ecology9.go)
@@ -301,20 +308,27 @@ const (
 
 // TestReport is what "test connection" shows.
 type TestReport struct {
-	Kind    string        `json:"kind"`
-	OK      bool          `json:"ok"`
-	Steps   []TestStep    `json:"steps"`
-	Elapsed time.Duration `json:"elapsed"`
+	Kind    string     `json:"kind"`
+	OK      bool       `json:"ok"`
+	Steps   []TestStep `json:"steps"`
+	Elapsed Millis     `json:"elapsedMs"`
+}
+
+// Millis is a duration that JSON-encodes as whole milliseconds (for the UI).
+type Millis time.Duration
+
+func (m Millis) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, time.Duration(m).Milliseconds(), 10), nil
 }
 
 // TestStep is one call of a connection test.
 type TestStep struct {
-	Name    string        `json:"name"` // e.g. "auth", "subcompanies", "users"
-	OK      bool          `json:"ok"`
-	Count   int           `json:"count"` // rows in the first page
-	Total   int           `json:"total"` // as reported by the OA (hint)
-	Elapsed time.Duration `json:"elapsed"`
-	Error   *core.Error   `json:"error,omitempty"`
+	Name    string      `json:"name"` // e.g. "auth", "subcompanies", "users"
+	OK      bool        `json:"ok"`
+	Count   int         `json:"count"` // rows in the first page
+	Total   int         `json:"total"` // as reported by the OA (hint)
+	Elapsed Millis      `json:"elapsedMs"`
+	Error   *core.Error `json:"error,omitempty"`
 }
 
 // PendingTodo is one item of a user's pending list (reconciliation).
