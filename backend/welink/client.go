@@ -220,7 +220,8 @@ func (a *App) do(ctx context.Context, r *req, out any) error {
 				return err
 			}
 		}
-		if err := c.wait(ctx, lim); err != nil {
+		sent, err := c.wait(ctx, lim)
+		if err != nil {
 			return ctxError(err)
 		}
 		status, body, err := c.send(ctx, r, tok)
@@ -264,7 +265,7 @@ func (a *App) do(ctx context.Context, r *req, out any) error {
 			code = strconv.Itoa(status)
 		}
 		if code == CodeRateLimited {
-			a.note48503(lim)
+			a.note48503(lim, sent)
 			c.log.Warn("welink quota hit (48503)", "api", r.api, "attempt", attempt)
 			if !last {
 				if err := sleep(ctx, c.backoff(attempt)); err != nil {
@@ -369,10 +370,17 @@ func (a *App) limiter(api string) *apiLimiter {
 	return l
 }
 
-func (a *App) note48503(l *apiLimiter) {
+// note48503 counts a refusal. Calls that were already under way when the
+// previous refusal came back belong to the same round and count once, so a
+// burst of concurrent calls meeting one full window does not look like a
+// persistent shortage.
+func (a *App) note48503(l *apiLimiter, sent time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.streak++
+	if sent.After(l.last48503) {
+		l.streak++
+	}
+	l.last48503 = time.Now()
 	if l.streak >= a.c.retry.PauseAfter {
 		// Repeated 48503 means someone else shares the quota (another
 		// system on this client_id or this IP): stop asking for a while.

@@ -19,6 +19,7 @@ func hTicketsV2(c *call) {
 		return
 	}
 	if in.ClientID != "" && !c.s.quota.allowApp(in.ClientID, "POST /auth/v2/tickets") {
+		c.s.throttled.Add(1)
 		c.fail("48503", "接口调用超过限制", nil)
 		return
 	}

@@ -104,12 +104,13 @@ type Server struct {
 	visMu sync.Mutex
 	vis   map[*app]visEntry
 
-	pendingN atomic.Int32
-	quota    quotas
-	faults   faults
-	seq      atomic.Int64
-	closing  chan struct{}
-	once     sync.Once
+	pendingN  atomic.Int32
+	throttled atomic.Int64 // calls refused with 48503 by the quotas
+	quota     quotas
+	faults    faults
+	seq       atomic.Int64
+	closing   chan struct{}
+	once      sync.Once
 }
 
 // New builds an emulator.
@@ -194,6 +195,9 @@ func New(opts Options) *Server {
 // Close releases requests held by "hang" faults.
 func (s *Server) Close() { s.once.Do(func() { close(s.closing) }) }
 
+// Throttled counts the calls the quotas refused with 48503.
+func (s *Server) Throttled() int64 { return s.throttled.Load() }
+
 // TenantID of the emulated enterprise.
 func (s *Server) TenantID() string { return s.tenant.TenantID }
 
@@ -238,6 +242,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 	}
 	c.body = b
 	if !s.quota.allowIP(clientIP(r)) {
+		s.throttled.Add(1)
 		c.fail("48503", "接口调用超过限制(IP)", nil)
 		return
 	}
@@ -256,13 +261,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 		s.mu.RUnlock()
 		switch {
 		case raw == "" || t == nil || a == nil:
-			c.fail(tokCode, "Token格式错误", emptyData{})
+			c.fail(tokCode, "Token格式错误", emptyData{Data: []string{}})
 			return
 		case t.revoked || !c.now.Before(t.expires):
 			if rt.tokenCode == "" {
 				tokCode = s.opts.ExpiredTokenCode
 			}
-			c.fail(tokCode, "Token已过期", emptyData{})
+			c.fail(tokCode, "Token已过期", emptyData{Data: []string{}})
 			return
 		}
 		c.tok, c.app = t, a
@@ -271,6 +276,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 			return
 		}
 		if !s.quota.allowApp(a.spec.ClientID, rt.method+" "+rt.path) {
+			s.throttled.Add(1)
 			c.fail("48503", "接口调用超过限制", nil)
 			return
 		}
