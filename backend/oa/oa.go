@@ -51,7 +51,8 @@ type Connector interface {
 
 // IdentityProvider is implemented by connectors that can let a user log in
 // at the OA's own OAuth2 page, so that binding never handles a password
-// (E10 always; e-cology 9 when Config.OAuth2 is set).
+// (e-cology 9 and E10). Both methods return core.ErrOAConfig while
+// Config.OAuth2 has no client id/secret.
 type IdentityProvider interface {
 	// AuthorizeURL is where the browser goes; the OA redirects back to
 	// redirectURI with ?code=…&state=….

@@ -26,7 +26,12 @@ import (
 // {serverurl}/rest/ofs/<operation>; the bridge answers like an OFS
 // receiver. This file parses every receiver variant into one model (Todo)
 // and writes the reply; the public listener (backend/server) routes
-// /rest/ofs/{op} here and hands the items to the relay outbox.
+// /rest/ofs/{op} here, checks the sender (syscode, IP allow-list, secret)
+// and hands the items to the relay outbox.
+//
+// Not accepted: the …ByXml and SOAP (OfsTodoDataWebService) variants, whose
+// request shapes are not publicly documented; they answer
+// ErrOAOFSOperation.
 
 // OFSAction is what an item asks for.
 type OFSAction string
