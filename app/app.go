@@ -1,0 +1,187 @@
+// Package app is the shell: it wires the domain services to the store, the
+// WeLink client, the public listener and the schedules, and exposes them to
+// the desktop window (Wails) or the headless admin transport. Domain
+// packages never import it.
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/logs"
+	"cloudbridge/backend/server"
+	"cloudbridge/backend/settings"
+	"cloudbridge/backend/store"
+	"cloudbridge/backend/system"
+	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/welink"
+	welinksim "cloudbridge/backend/welink/sim"
+)
+
+// Config comes from the command line.
+type Config struct {
+	DataDir    string
+	Demo       bool
+	KeyStore   string // auto | file | keyring
+	PublicAddr string // overrides the stored listen address for this run
+	LogLevel   slog.Level
+	Version    string
+	Stderr     io.Writer
+}
+
+// App holds the running services.
+type App struct {
+	cfg    Config
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	logs   *logs.Ring
+	closer []func() error
+
+	DB     *store.DB
+	Public *server.Server
+	Tenant *tenant.Service
+	System *system.Service
+
+	welink       atomic.Pointer[welink.Client]
+	welinkMu     sync.Mutex
+	welinkBase   string
+	demoWeLink   string // emulator base URL in demo mode
+	settingsLock sync.Mutex
+}
+
+// New opens the store and builds every service; Start begins serving.
+func New(cfg Config) (*App, error) {
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, core.ErrStoreLocked.Wrap(err, "dir", cfg.DataDir)
+	}
+	log, ring, logFile := logs.Setup(cfg.DataDir+"/logs", cfg.LogLevel, cfg.Stderr)
+	a := &App{cfg: cfg, log: log, logs: ring}
+	a.closer = append(a.closer, logFile.Close)
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+
+	key, keyInfo, err := store.LoadKey(cfg.DataDir, cfg.KeyStore)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(store.Options{Dir: cfg.DataDir + "/db", Key: key, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
+	a.closer = append([]func() error{db.Close}, a.closer...)
+	log.Info("store opened", "dir", db.Dir(), "key", keyInfo.Storage)
+
+	if cfg.Demo {
+		if err := a.startDemoWeLink(); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	var st settings.Settings
+	if err := db.View(func(tx *store.Tx) error { var e error; st, e = settings.Load(tx); return e }); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.setWeLinkBase(st.WeLinkBaseURL)
+
+	clock := core.SystemClock{}
+	a.Public = server.New(log, core.NewID(), cfg.Version)
+	deps := &tenant.Dependents{}
+	a.Tenant = tenant.New(a.ctx, db, a.WeLink, deps, clock, log)
+	a.System = system.New(a.ctx, db, a.Public, ring, system.Env{
+		DataDir: cfg.DataDir, Key: keyInfo, Demo: cfg.Demo, Version: cfg.Version,
+		WeLinkBaseURL: func() string { a.welinkMu.Lock(); defer a.welinkMu.Unlock(); return a.welinkBase },
+		Apply:         a.applySettings,
+	}, log)
+	return a, nil
+}
+
+// Services are the structs bound to the UI, in both transports.
+func (a *App) Services() []any { return []any{a.Tenant, a.System} }
+
+// Log is the application logger.
+func (a *App) Log() *slog.Logger { return a.log }
+
+// Start starts the public listener with the stored settings.
+func (a *App) Start() error {
+	var st settings.Settings
+	if err := a.DB.View(func(tx *store.Tx) error { var e error; st, e = settings.Load(tx); return e }); err != nil {
+		return err
+	}
+	if err := a.applySettings(st); err != nil {
+		// The admin UI still starts so the admin can fix the address.
+		a.log.Error("public listener could not start; fix it in 系统设置", "err", err)
+	}
+	return nil
+}
+
+func (a *App) applySettings(st settings.Settings) error {
+	a.settingsLock.Lock()
+	defer a.settingsLock.Unlock()
+	a.setWeLinkBase(st.WeLinkBaseURL)
+	cfg := server.Config{Addr: st.PublicListen, CertFile: st.TLSCertFile, KeyFile: st.TLSKeyFile}
+	if a.cfg.PublicAddr != "" {
+		cfg.Addr = a.cfg.PublicAddr
+	}
+	return a.Public.Start(cfg)
+}
+
+// WeLink returns the client for the WeLink base URL in use.
+func (a *App) WeLink() *welink.Client { return a.welink.Load() }
+
+func (a *App) setWeLinkBase(base string) {
+	if a.demoWeLink != "" {
+		base = a.demoWeLink // demo mode always talks to the built-in emulator
+	}
+	a.welinkMu.Lock()
+	defer a.welinkMu.Unlock()
+	if base == a.welinkBase && a.welink.Load() != nil {
+		return
+	}
+	a.welinkBase = base
+	a.welink.Store(welink.New(welink.Options{BaseURL: base, Logger: a.log}))
+}
+
+// startDemoWeLink runs the WeLink emulator on a loopback port.
+func (a *App) startDemoWeLink() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return core.ErrUnavailable.Wrap(err)
+	}
+	srv := &http.Server{Handler: welinksim.Demo(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	a.demoWeLink = "http://" + ln.Addr().String() + "/api"
+	a.closer = append([]func() error{srv.Close}, a.closer...)
+	a.log.Info("demo: WeLink emulator running", "base", a.demoWeLink,
+		"clientId", welinksim.DemoClientID, "clientSecret", welinksim.DemoClientSecret)
+	return nil
+}
+
+// Close stops everything in reverse order of start.
+func (a *App) Close() error {
+	a.cancel()
+	var errs []error
+	if a.Public != nil {
+		errs = append(errs, a.Public.Stop(context.Background()))
+	}
+	for _, c := range a.closer {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}

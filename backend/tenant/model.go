@@ -1,0 +1,66 @@
+// Package tenant manages the WeLink enterprises (corps) CloudBridge serves
+// and the light apps registered under them (seed manual §1, §2).
+package tenant
+
+import (
+	"strings"
+	"time"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
+)
+
+// Corp is a WeLink enterprise as the admin named it (seed §1: 新建Welink).
+type Corp struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// App is a WeLink light app of a corp (seed §2.1). The secret is sealed.
+type App struct {
+	ID              string        `json:"id"`
+	CorpID          string        `json:"corpId"`
+	Name            string        `json:"name"`
+	ClientID        string        `json:"clientId"`
+	Secret          store.Sealed  `json:"secret"`
+	SecretUpdatedAt time.Time     `json:"secretUpdatedAt"`
+	Homepage        Homepage      `json:"homepage"`
+	LastVerify      *VerifyResult `json:"lastVerify,omitempty"`
+	CreatedAt       time.Time     `json:"createdAt"`
+	UpdatedAt       time.Time     `json:"updatedAt"`
+}
+
+// Homepage is what the light app opens (seed §2.1 应用主页): an OA entry
+// point from the settings, or a custom link.
+type Homepage struct {
+	Kind      string `json:"kind"` // "entry" | "custom"
+	Entry     string `json:"entry,omitempty"`
+	CustomURL string `json:"customUrl,omitempty"`
+}
+
+// VerifyResult is the outcome of fetching a token with an app's credentials.
+type VerifyResult struct {
+	At        time.Time   `json:"at"`
+	OK        bool        `json:"ok"`
+	ExpiresIn int         `json:"expiresIn,omitempty"`
+	ElapsedMs int64       `json:"elapsedMs"`
+	Error     *core.Error `json:"error,omitempty"`
+}
+
+var corps = store.NewCollection("corp", func(c *Corp) string { return c.ID },
+	store.Index[Corp]{Name: "name", Unique: true, Values: func(c *Corp) []string { return []string{foldName(c.Name)} }},
+)
+
+var apps = store.NewCollection("app", func(a *App) string { return a.ID },
+	store.Index[App]{Name: "corp", Values: func(a *App) []string { return []string{a.CorpID} }},
+	// A client_id identifies one app on the WeLink platform, so it may be
+	// registered once across all corps.
+	store.Index[App]{Name: "clientId", Unique: true, Values: func(a *App) []string { return []string{a.ClientID} }},
+)
+
+// foldName makes "华为 " and "华为" (or "Acme" and "ACME") the same corp.
+func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+func secretAAD(appID string) string { return "app/" + appID + "/client_secret" }
