@@ -33,7 +33,11 @@ async function chooseOption(page: Page, selectTestId: string, label: string) {
 const field = (page: Page, testid: string) => page.getByTestId(testid).locator('input')
 
 async function go(page: Page, hash: string) {
+  // Let the router finish the navigation it is in (a page is shown), or it may win the race.
+  await page.locator('.page, .auth-page').first().waitFor()
   await page.goto(`${base()}/#${hash}`)
+  const path = hash.split('?')[0]
+  await expect(page).toHaveURL((url) => url.hash.startsWith('#' + path))
 }
 
 test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', async ({ page, context }) => {
@@ -80,7 +84,8 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await expect(page.getByTestId('listener-card')).toContainText('运行中')
     await shot(page, 'zh', 'system-general')
 
-    await page.getByRole('tab', { name: 'OA 入口' }).click()
+    await page.locator('.n-tabs-tab', { hasText: 'OA 入口' }).click()
+    await expect(page).toHaveURL(/tab=entries/)
     if ((await page.getByTestId('entry-row').count()) === 0) {
       await page.getByRole('button', { name: '添加入口' }).click()
       const row = page.getByTestId('entry-row').first().locator('input')
@@ -195,7 +200,7 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await expect(page.getByRole('button', { name: 'Add app' })).toBeVisible()
     await shot(page, 'en', 'welink')
     await page.getByTestId('apps-table').getByText('OA 移动办公').click()
-    await expect(page.getByText('Homepage URLs')).toBeVisible()
+    await expect(page.getByText('Homepage URLs', { exact: true })).toBeVisible()
     await page.getByTestId('verify').click()
     await expect(page.getByTestId('verify-result')).toContainText('Verification passed')
     await shot(page, 'en', 'app-detail')
