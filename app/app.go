@@ -52,6 +52,10 @@ type App struct {
 	Tenant *tenant.Service
 	System *system.Service
 
+	clock      core.Clock
+	dependents *tenant.Dependents // domains with per-corp data (corp delete)
+	services   []any              // bound to the UI, in both transports
+
 	welink       atomic.Pointer[welink.Client]
 	welinkMu     sync.Mutex
 	welinkBase   string
@@ -100,20 +104,32 @@ func New(cfg Config) (*App, error) {
 	}
 	a.setWeLinkBase(st.WeLinkBaseURL)
 
-	clock := core.SystemClock{}
+	a.clock = core.SystemClock{}
 	a.Public = server.New(log, core.NewID(), cfg.Version)
-	deps := &tenant.Dependents{}
-	a.Tenant = tenant.New(a.ctx, db, a.WeLink, deps, clock, log)
+	a.dependents = &tenant.Dependents{}
+	a.Tenant = tenant.New(a.ctx, db, a.WeLink, a.dependents, a.clock, log)
 	a.System = system.New(a.ctx, db, a.Public, ring, system.Env{
 		DataDir: cfg.DataDir, Key: keyInfo, Demo: cfg.Demo, Version: cfg.Version,
 		WeLinkBaseURL: func() string { a.welinkMu.Lock(); defer a.welinkMu.Unlock(); return a.welinkBase },
 		Apply:         a.applySettings,
 	}, log)
+	a.services = []any{a.Tenant, a.System}
+	// Each product area wires itself in its own file (wire_<area>.go): its
+	// bound service, its public routes, its schedules, its per-corp data.
+	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO} {
+		if err := wire(); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
 // Services are the structs bound to the UI, in both transports.
-func (a *App) Services() []any { return []any{a.Tenant, a.System} }
+func (a *App) Services() []any { return a.services }
+
+// bind adds a service to the UI's API.
+func (a *App) bind(svc any) { a.services = append(a.services, svc) }
 
 // Log is the application logger.
 func (a *App) Log() *slog.Logger { return a.log }

