@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Desktop smoke test: builds the Wails desktop binary for linux/amd64 (tags
 # desktop,production — wails build's defaults), starts it under Xvfb with
-# `--demo --data <tmp>`, waits for its window to be mapped and its page to render,
+# `--demo --data <tmp> --public-addr 127.0.0.1:<free port>`, waits for its window to be mapped and its page to render,
 # saves a screenshot to build/bin/screenshots/desktop.png, fails when the window
 # never appears, the app exits early, or the screenshot is blank (no pixel variance).
 #
@@ -68,11 +68,13 @@ xdpyinfo >/dev/null 2>&1 || { cat "$LOGS/xvfb.log" >&2; die "Xvfb did not start"
 # A private home for everything the app and WebKit write; no GPU, no a11y bus.
 mkdir -p "$TMP/data" "$TMP/config" "$TMP/cache" "$TMP/share" "$TMP/run"
 chmod 700 "$TMP/run"
-log "starting $APP --demo --data $TMP/data"
+# Our own loopback port for the public listener: never the default :8899 on all interfaces.
+PUBLIC_ADDR="127.0.0.1:$(free_port)"
+log "starting $APP --demo --data $TMP/data --public-addr $PUBLIC_ADDR"
 env XDG_CONFIG_HOME="$TMP/config" XDG_CACHE_HOME="$TMP/cache" XDG_DATA_HOME="$TMP/share" \
     XDG_RUNTIME_DIR="$TMP/run" NO_AT_BRIDGE=1 LIBGL_ALWAYS_SOFTWARE=1 \
     WEBKIT_DISABLE_COMPOSITING_MODE=1 GDK_BACKEND=x11 \
-    "$BIN" --demo --data "$TMP/data" >"$LOGS/desktop-app.log" 2>&1 </dev/null &
+    "$BIN" --demo --data "$TMP/data" --public-addr "$PUBLIC_ADDR" >"$LOGS/desktop-app.log" 2>&1 </dev/null &
 APP_PID=$!
 
 app_alive() {

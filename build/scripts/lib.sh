@@ -73,3 +73,12 @@ build_server() {
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(app_version)" \
     -o "$ROOT/build/bin/cloudbridge-server" .
 }
+
+# A TCP port nobody listens on (for the app's public listener in tests).
+free_port() {
+  local p
+  for p in $(shuf -i 20000-40000 -n 64); do
+    if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
+  done
+  return 1
+}
