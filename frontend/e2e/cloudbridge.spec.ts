@@ -22,7 +22,11 @@ const CORP = '华为演示企业'
 async function shot(page: Page, lang: 'zh' | 'en', name: string) {
   // Let toasts and transitions settle so the picture shows the screen itself.
   await page.waitForTimeout(400)
-  await page.screenshot({ path: path.join(shotsDir, `${lang}-${name}.png`), fullPage: true })
+  await page.screenshot({
+    path: path.join(shotsDir, `${lang}-${name}.png`),
+    fullPage: true,
+    style: '.n-message-container { display: none !important; }',
+  })
 }
 
 async function chooseOption(page: Page, selectTestId: string, label: string) {
@@ -142,7 +146,7 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
   })
 
   await test.step('copy the mobile homepage URL', async () => {
-    const value = await field(page, 'url-mobile-value').inputValue()
+    const value = (await page.getByTestId('url-mobile-value').textContent()) ?? ''
     expect(value.startsWith(publicUrl())).toBe(true)
     await page.getByTestId('url-mobile-copy').click()
     await expect(page.getByText('已复制到剪贴板')).toBeVisible()
@@ -217,6 +221,23 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await go(page, '/push')
     await expect(page.getByText('This feature is not built yet')).toBeVisible()
     await shot(page, 'en', 'push-not-built')
+  })
+
+  await test.step('deleting a corp that has an app lists it and needs the name typed', async () => {
+    await go(page, '/welink')
+    await page.getByTestId('corp-menu').click()
+    await page.locator('.n-dropdown-option', { hasText: 'Delete enterprise' }).click()
+    const dialog = page.getByTestId('cascade-dialog')
+    await expect(dialog.getByTestId('cascade-list')).toContainText('OA 移动办公')
+    await expect(dialog.getByTestId('cascade-confirm')).toBeDisabled()
+    await field(page, 'cascade-name').fill(CORP)
+    await shot(page, 'en', 'welink-delete-corp')
+    await dialog.getByTestId('cascade-confirm').click()
+    await expect(dialog).toBeHidden()
+    await expect(page.getByText('No WeLink enterprise yet').first()).toBeVisible()
+  })
+
+  await test.step('sign out (English sign-in page)', async () => {
     await page.getByTestId('logout').click()
     await expect(page.getByText('Administrator sign-in')).toBeVisible()
     await shot(page, 'en', 'login')

@@ -25,6 +25,7 @@ const enUS: UIMessages = {
     none: 'None',
     notSet: 'Not set',
     ms: '{n} ms',
+    underMs: '< 1 ms',
     seconds: '{n} s',
     unknownError: 'Unknown error ({code})',
     retry: 'Retry',

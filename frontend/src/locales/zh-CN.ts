@@ -25,6 +25,7 @@ const zhCN = {
     none: '无',
     notSet: '未设置',
     ms: '{n} 毫秒',
+    underMs: '< 1 毫秒',
     seconds: '{n} 秒',
     unknownError: '未知错误（{code}）',
     retry: '重试',

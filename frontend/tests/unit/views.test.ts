@@ -132,8 +132,8 @@ describe('AppDetailView', () => {
     appServices()
     await mountView(AppDetailView, { props: { corpId: 'c1', appId: 'a1' } })
     await flush()
-    expect(input('url-mobile-value').value).toBe('https://bridge.example.com/m/a1')
-    expect(input('url-pc-value').value).toBe('https://bridge.example.com/pc/a1')
+    expect(byTestId('url-mobile-value').textContent).toBe('https://bridge.example.com/m/a1')
+    expect(byTestId('url-pc-value').textContent).toBe('https://bridge.example.com/pc/a1')
     expect(byTestId('url-mobile-copy')).toBeTruthy()
   })
 
