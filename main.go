@@ -20,6 +20,7 @@ import (
 
 	"cloudbridge/app"
 	"cloudbridge/backend/core"
+	oasim "cloudbridge/backend/oa/sim"
 	welinksim "cloudbridge/backend/welink/sim"
 )
 
@@ -66,6 +67,7 @@ commands:
   (none)     desktop window (falls back to serve without a display)
   serve      headless: public listener + admin UI on a loopback address
   sim welink run the WeLink Open Platform emulator
+  sim ecology run the e-cology 9 emulator
   version    print the version
 
 run "cloudbridge serve -h" for the flags.
@@ -148,7 +150,7 @@ func describeListener(running bool, addr string, tls bool) string {
 
 func runSim(args []string) error {
 	if len(args) == 0 {
-		return errors.New("sim: name the emulator: welink")
+		return errors.New("sim: name the emulator: welink or ecology")
 	}
 	which := args[0]
 	fl := flag.NewFlagSet("sim "+which, flag.ContinueOnError)
@@ -164,6 +166,9 @@ func runSim(args []string) error {
 	case "welink":
 		fmt.Printf("WeLink emulator on http://%s/api (demo client_id %s)\n", *addr, welinksim.DemoClientID)
 		return welinksim.Run(ctx, *addr, *users, *seed)
+	case "ecology":
+		fmt.Printf("e-cology 9 emulator on http://%s (demo users password %s, HRM key %s)\n", *addr, oasim.DemoPassword, oasim.DemoTokenKey)
+		return oasim.Run(ctx, *addr, *users, *seed)
 	}
 	return fmt.Errorf("sim: unknown emulator %q", which)
 }

@@ -18,6 +18,8 @@ import (
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/logs"
+	oasim "cloudbridge/backend/oa/sim"
+	"cloudbridge/backend/oaconfig"
 	"cloudbridge/backend/server"
 	"cloudbridge/backend/settings"
 	"cloudbridge/backend/store"
@@ -52,7 +54,10 @@ type App struct {
 	Tenant *tenant.Service
 	System *system.Service
 
+	OA *oaconfig.Source
+
 	clock      core.Clock
+	demoOA     *oasim.Server      // demo mode: the e-cology emulator (for OFS pushes)
 	dependents *tenant.Dependents // domains with per-corp data (corp delete)
 	services   []any              // bound to the UI, in both transports
 

@@ -99,7 +99,10 @@ func TestHeadlessSetupLoginAndCalls(t *testing.T) {
 	if st, body = c.do("POST", "/api/call/tenant/CreateCorp", `["华为技术"]`, nil); st != 409 || code(body) != "corp.name_duplicate" {
 		t.Fatalf("duplicate corp = %d %v", st, body)
 	}
-	for _, tc := range []struct{ path, body, code string; status int }{
+	for _, tc := range []struct {
+		path, body, code string
+		status           int
+	}{
 		{"/api/call/tenant/CreateCorp", `["a"`, "bad_json", 400},
 		{"/api/call/tenant/CreateCorp", `[]`, "bad_arguments", 400},
 		{"/api/call/tenant/CreateCorp", `[42]`, "bad_arguments", 400},

@@ -57,3 +57,10 @@ var (
 	// Not an error: the reply message of an accepted OFS request.
 	ErrOAOFSAccepted = Kind{"oa.ofs.accepted", http.StatusOK} // {count}
 )
+
+// OA connection settings (系统设置 → OA 连接).
+var (
+	ErrOANotConfigured = Kind{"oa.not_configured", http.StatusConflict}
+	ErrOADemoReadonly  = Kind{"oa.demo_readonly", http.StatusConflict}
+	ErrOAFileUpload    = Kind{"oa.file_upload", http.StatusBadRequest} // {reason}
+)
