@@ -159,6 +159,11 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await expect(page.getByTestId('probe').locator('.n-base-loading')).toHaveCount(0)
     await expect(page.getByTestId('probe-table').locator('tbody tr')).toHaveCount(5)
     await shot(page, 'zh', 'app-detail')
+    // The narrowest supported window.
+    await page.setViewportSize({ width: 1024, height: 768 })
+    await expect(page.getByTestId('url-pc-copy')).toBeVisible()
+    await shot(page, 'zh', 'app-detail-1024')
+    await page.setViewportSize({ width: 1366, height: 860 })
   })
 
   await test.step('the corp list shows the app with its verify state', async () => {
