@@ -1,7 +1,9 @@
 // UI strings (en-US). Same keys as zh-CN.ts (type-checked and unit-tested).
 import type { UIMessages } from './zh-CN'
+import oaEn from './oa.en-US'
 
 const enUS: UIMessages = {
+  oa: oaEn,
   brand: { name: 'CloudBridge', full: '云桥 CloudBridge', tagline: 'OA integration for Huawei WeLink' },
   common: {
     save: 'Save',
@@ -93,6 +95,7 @@ const enUS: UIMessages = {
     tls: 'TLS',
     noTls: 'No TLS',
     nextSteps: 'Next steps',
+    checklist: 'Setup checklist',
     nextStepsHint: 'Complete these steps in order to bring your OA apps into WeLink.',
     stepCorp: 'Create a WeLink enterprise',
     stepCorpDesc: 'Enter the name of the WeLink enterprise to integrate.',

@@ -1,7 +1,9 @@
 // UI strings (zh-CN, the default). Error messages are not here: they come
 // from the shared catalogue backend/core/locales/*.json ("errors.*").
 // en-US.ts must have exactly the same keys (type-checked and unit-tested).
+import oaZh from './oa.zh-CN'
 const zhCN = {
+  oa: oaZh,
   brand: { name: '云桥', full: '云桥 CloudBridge', tagline: 'OA 与华为 WeLink 集成' },
   common: {
     save: '保存',
@@ -93,6 +95,7 @@ const zhCN = {
     tls: 'TLS',
     noTls: '未启用 TLS',
     nextSteps: '接下来',
+    checklist: '配置清单',
     nextStepsHint: '按顺序完成以下步骤，即可把 OA 应用集成到 WeLink。',
     stepCorp: '新建 WeLink 企业',
     stepCorpDesc: '录入要集成的 WeLink 企业名称。',
