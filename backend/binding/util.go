@@ -1,5 +1,10 @@
 package binding
 
-import "cloudbridge/backend/core"
+import (
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/directory"
+)
 
 func isNotFound(err error) bool { return core.Of(err, core.ErrNotFound) }
+
+func directoryKey(corpID, userID string) string { return directory.Key(corpID, userID) }

@@ -1,0 +1,55 @@
+package binding
+
+import (
+	"fmt"
+	"time"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
+)
+
+// Audit actions.
+const (
+	ActionBind   = "bind"
+	ActionRebind = "rebind" // the WeLink user was bound to another OA user before
+	ActionUnbind = "unbind"
+)
+
+// AuditEntry records one binding change: who, what, how, when.
+type AuditEntry struct {
+	ID            string    `json:"id"`
+	CorpID        string    `json:"corpId"`
+	At            time.Time `json:"at"`
+	Action        string    `json:"action"`
+	Method        string    `json:"method"` // Method*; for unbind: manual, batch, sync…
+	WeLinkUserID  string    `json:"welinkUserId"`
+	OAUserID      string    `json:"oaUserId,omitempty"`
+	OALoginID     string    `json:"oaLoginId,omitempty"`
+	PrevOAUserID  string    `json:"prevOaUserId,omitempty"`
+	PrevOALoginID string    `json:"prevOaLoginId,omitempty"`
+	By            string    `json:"by,omitempty"`
+	IP            string    `json:"ip,omitempty"`
+	Detail        string    `json:"detail,omitempty"`
+}
+
+// Entries are found per corp and day (newest day first when listing), so a
+// page of the log never reads the whole history.
+var audits = store.NewCollection("binding.audit", func(e *AuditEntry) string { return e.ID },
+	store.Index[AuditEntry]{Name: "corp", Values: func(e *AuditEntry) []string { return []string{e.CorpID} }},
+	store.Index[AuditEntry]{Name: "day", Values: func(e *AuditEntry) []string { return []string{dayKey(e.CorpID, e.At)} }},
+)
+
+func dayKey(corpID string, t time.Time) string { return corpID + "~" + t.UTC().Format("2006-01-02") }
+
+// newAuditID sorts by time within a day index.
+func newAuditID(at time.Time) string { return fmt.Sprintf("%016x", at.UnixNano()) + core.NewID() }
+
+func recordAudit(tx *store.Tx, e AuditEntry) error {
+	e.ID = newAuditID(e.At)
+	return audits.Put(tx, &e)
+}
+
+func recordAuditBatch(b *store.Batch, e AuditEntry) error {
+	e.ID = newAuditID(e.At)
+	return audits.PutBatch(b, &e)
+}
