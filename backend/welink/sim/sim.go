@@ -255,15 +255,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 		s.mu.RLock()
 		t := s.tokens[raw]
 		var a *app
+		dead := false
 		if t != nil {
 			a = s.apps[t.clientID]
+			dead = t.revoked || !c.now.Before(t.expires)
 		}
 		s.mu.RUnlock()
 		switch {
 		case raw == "" || t == nil || a == nil:
 			c.fail(tokCode, "Token格式错误", emptyData{Data: []string{}})
 			return
-		case t.revoked || !c.now.Before(t.expires):
+		case dead:
 			if rt.tokenCode == "" {
 				tokCode = s.opts.ExpiredTokenCode
 			}
