@@ -40,7 +40,7 @@ type Ticket struct {
 func (a *App) TicketV1(ctx context.Context, typ, code string) (Ticket, error) {
 	a.mu.Lock()
 	err := a.stopErr()
-	secret := a.secret
+	secret, gen := a.secret, a.gen
 	a.mu.Unlock()
 	if err != nil {
 		return Ticket{}, err
@@ -53,6 +53,13 @@ func (a *App) TicketV1(ctx context.Context, typ, code string) (Ticket, error) {
 	r := newReq(http.MethodPost, "/auth/v1/tickets")
 	r.noAuth, r.body = true, body
 	err = a.do(ctx, r, &out)
+	if err != nil {
+		a.mu.Lock()
+		if a.gen == gen {
+			a.noteAuthError(err) // the same secret is wrong for v2 too
+		}
+		a.mu.Unlock()
+	}
 	return out, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -230,6 +231,7 @@ func (a *App) do(ctx context.Context, r *req, out any) error {
 		}
 		last := attempt >= c.retry.Attempts
 		if err != nil {
+			err = stripURL(err, r.api)
 			if ctx.Err() != nil {
 				return ctxError(ctx.Err())
 			}
@@ -409,6 +411,16 @@ func (a *App) Calls() map[string]int64 {
 		l.mu.Unlock()
 	}
 	return m
+}
+
+// stripURL drops the URL from a transport error: its query may hold a
+// login code, which must not reach the logs.
+func stripURL(err error, api string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", api, ue.Err)
+	}
+	return err
 }
 
 // notSent tells errors where the request surely never reached WeLink, so

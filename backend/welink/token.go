@@ -146,18 +146,17 @@ func (a *App) fetchToken(ctx context.Context, gen uint64) (string, int, error) {
 		}
 		return out.AccessToken, int(out.ExpiresIn), nil
 	}
-	switch CodeOf(err) {
-	case "":
-	case CodeWrongSecret:
-		a.rejected = true
-		a.c.log.Warn("welink rejected the client secret; stopping until it changes", "app", a.id)
-	case CodeLocked:
-		a.lockedUntil = a.c.clock.Now().Add(lockCooldown)
-	}
 	if err != nil {
+		a.noteAuthError(err)
 		return "", 0, err
 	}
 	exp := time.Duration(out.ExpiresIn) * time.Second
+	if exp <= 0 {
+		// No expires_in: assume the shortest lifetime the docs mention
+		// (1800 s); a token that dies sooner comes back as 47101 and is
+		// replaced then.
+		exp = 1800 * time.Second
+	}
 	life := exp - 5*time.Minute // WeLink's advice: cache for expires_in − 300 s
 	if exp <= 10*time.Minute {
 		life = exp / 2 // short-lived tokens (tests, odd tenants) still get reused
@@ -166,6 +165,18 @@ func (a *App) fetchToken(ctx context.Context, gen uint64) (string, int, error) {
 	a.issuedAt = a.c.clock.Now()
 	a.refreshAt = a.issuedAt.Add(life)
 	return out.AccessToken, int(out.ExpiresIn), nil
+}
+
+// noteAuthError stops further token requests after a rejected secret or a
+// lockout. Caller holds a.mu.
+func (a *App) noteAuthError(err error) {
+	switch CodeOf(err) {
+	case CodeWrongSecret:
+		a.rejected = true
+		a.c.log.Warn("welink rejected the client secret; stopping until it changes", "app", a.id)
+	case CodeLocked:
+		a.lockedUntil = a.c.clock.Now().Add(lockCooldown)
+	}
 }
 
 // dropToken forgets tok if it is still the cached one.
