@@ -105,3 +105,26 @@ func TestBatchJobs(t *testing.T) {
 		t.Fatalf("unknown job: %v", err)
 	}
 }
+
+func TestBatchV2AndSoftDelete(t *testing.T) {
+	e, org := orgEnv(t, 100)
+	ctx := context.Background()
+	jobs := must[[]string](t)(e.app.BatchDepartmentsV2(ctx, welink.BatchCreate, []welink.DeptInput{{CorpDeptCode: "V2-1", ParentCode: "0", DeptNameCn: "二代部门"}}))
+	e.clock.Advance(3 * time.Second)
+	if res := must[welink.BatchResult](t)(e.app.BatchResult(ctx, jobs[0])); !res.Done() || !res.Data[0].OK() || res.Data[0].DeptCode == "" {
+		t.Fatalf("v2 batch %+v", res)
+	}
+	// Without isDeleteUser=1 the account stays, closed and out of every department.
+	u := org.Users[3]
+	must[welink.UserWriteResult](t)(e.app.DeleteUser(ctx, welink.UserKey{UserID: u.UserID}, false))
+	got := must[welink.User](t)(e.app.User(ctx, welink.UserKey{UserID: u.UserID}))
+	if got.UserStatus != "4" || len(got.DeptCodes) != 0 {
+		t.Fatalf("soft-deleted user %+v", got)
+	}
+	// Parents of a user's departments (type 1).
+	v := org.Users[5]
+	chain := must[[]welink.Department](t)(e.app.DepartmentParentsV2(ctx, welink.ParentQuery{Type: 1, UserKey: welink.UserKey{UserID: v.UserID}}))
+	if len(chain) == 0 || chain[0].ParentCode != "0" {
+		t.Fatalf("user's department chain %+v", chain)
+	}
+}
