@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,7 +177,13 @@ func (a *App) setWeLinkBase(base string) {
 		return
 	}
 	a.welinkBase = base
-	a.welink.Store(welink.New(welink.Options{BaseURL: base, Logger: a.log}))
+	opts := welink.Options{BaseURL: base, Logger: a.log}
+	if a.demoWeLink != "" {
+		// The emulator also serves the OAuth2 and QR pages WeLink's login
+		// host would.
+		opts.LoginURL = strings.TrimSuffix(a.demoWeLink, "/api")
+	}
+	a.welink.Store(welink.New(opts))
 }
 
 // startDemoWeLink runs the WeLink emulator on a loopback port.
