@@ -76,13 +76,13 @@ func AsError(err error) *Error {
 // message in locales/. TestCatalogueTranslated keeps the two in step.
 var (
 	ErrInternal        = Kind{"internal", http.StatusInternalServerError}
-	ErrInvalidInput    = Kind{"invalid_input", http.StatusBadRequest}       // {field}
-	ErrRequired        = Kind{"required", http.StatusBadRequest}            // {field}
-	ErrTooLong         = Kind{"too_long", http.StatusBadRequest}            // {field} {max}
+	ErrInvalidInput    = Kind{"invalid_input", http.StatusBadRequest} // {field}
+	ErrRequired        = Kind{"required", http.StatusBadRequest}      // {field}
+	ErrTooLong         = Kind{"too_long", http.StatusBadRequest}      // {field} {max}
 	ErrBadJSON         = Kind{"bad_json", http.StatusBadRequest}
 	ErrBodyTooLarge    = Kind{"body_too_large", http.StatusRequestEntityTooLarge} // {max}
 	ErrNotFound        = Kind{"not_found", http.StatusNotFound}
-	ErrUnknownMethod   = Kind{"unknown_method", http.StatusNotFound} // {method}
+	ErrUnknownMethod   = Kind{"unknown_method", http.StatusNotFound}  // {method}
 	ErrBadArguments    = Kind{"bad_arguments", http.StatusBadRequest} // {method}
 	ErrUnauthenticated = Kind{"unauthenticated", http.StatusUnauthorized}
 	ErrForbidden       = Kind{"forbidden", http.StatusForbidden}
@@ -91,7 +91,7 @@ var (
 	ErrUnavailable     = Kind{"unavailable", http.StatusServiceUnavailable}
 
 	ErrStoreFull   = Kind{"store.disk_full", http.StatusInsufficientStorage}
-	ErrStoreLocked = Kind{"store.locked", http.StatusConflict} // {dir}
+	ErrStoreLocked = Kind{"store.locked", http.StatusConflict}       // {dir}
 	ErrStoreSchema = Kind{"store.schema_newer", http.StatusConflict} // {have} {want}
 	ErrKeyMissing  = Kind{"store.key_missing", http.StatusInternalServerError}
 	ErrDecrypt     = Kind{"store.decrypt_failed", http.StatusInternalServerError}
@@ -112,11 +112,11 @@ var (
 	ErrAppHomepageURL       = Kind{"app.homepage_url_invalid", http.StatusBadRequest}
 	ErrAppEntryUnknown      = Kind{"app.entry_unknown", http.StatusBadRequest} // {entry}
 
-	ErrSettingsAddr      = Kind{"settings.addr_invalid", http.StatusBadRequest}       // {addr}
-	ErrSettingsURL       = Kind{"settings.url_invalid", http.StatusBadRequest}        // {field}
-	ErrSettingsTLSFiles  = Kind{"settings.tls_files", http.StatusBadRequest}          // {reason}
-	ErrSettingsEntryDup  = Kind{"settings.entry_duplicate", http.StatusBadRequest}    // {key}
-	ErrSettingsEntryUsed = Kind{"settings.entry_in_use", http.StatusConflict}         // {key} {app}
+	ErrSettingsAddr      = Kind{"settings.addr_invalid", http.StatusBadRequest}    // {addr}
+	ErrSettingsURL       = Kind{"settings.url_invalid", http.StatusBadRequest}     // {field}
+	ErrSettingsTLSFiles  = Kind{"settings.tls_files", http.StatusBadRequest}       // {reason}
+	ErrSettingsEntryDup  = Kind{"settings.entry_duplicate", http.StatusBadRequest} // {key}
+	ErrSettingsEntryUsed = Kind{"settings.entry_in_use", http.StatusConflict}      // {key} {app}
 	ErrPublicURLUnset    = Kind{"settings.public_url_unset", http.StatusConflict}
 
 	// WeLink errors carry the platform's code; the message explains it.
@@ -141,10 +141,10 @@ func Errorf(format string, a ...any) *Error { return ErrInternal.Wrap(fmt.Errorf
 
 // Diagnostics outcomes (系统设置/诊断).
 var (
-	ErrDiagDNS          = Kind{"diag.dns", http.StatusBadGateway}   // {host} {reason}
-	ErrDiagTCP          = Kind{"diag.tcp", http.StatusBadGateway}   // {addr} {reason}
-	ErrDiagTLS          = Kind{"diag.tls", http.StatusBadGateway}   // {host} {reason}
-	ErrDiagHTTP         = Kind{"diag.http", http.StatusBadGateway}  // {status}
-	ErrDiagPublicOther  = Kind{"diag.public_other", http.StatusConflict} // another server answers at the public URL
+	ErrDiagDNS          = Kind{"diag.dns", http.StatusBadGateway}           // {host} {reason}
+	ErrDiagTCP          = Kind{"diag.tcp", http.StatusBadGateway}           // {addr} {reason}
+	ErrDiagTLS          = Kind{"diag.tls", http.StatusBadGateway}           // {host} {reason}
+	ErrDiagHTTP         = Kind{"diag.http", http.StatusBadGateway}          // {status}
+	ErrDiagPublicOther  = Kind{"diag.public_other", http.StatusConflict}    // another server answers at the public URL
 	ErrDiagPublicFailed = Kind{"diag.public_failed", http.StatusBadGateway} // {reason}
 )

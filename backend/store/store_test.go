@@ -112,7 +112,9 @@ func TestBatchWritesRecordsAndIndexes(t *testing.T) {
 	}))
 }
 
-func itoa(i int) string { return string([]byte{byte('0' + i/1000%10), byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)}) }
+func itoa(i int) string {
+	return string([]byte{byte('0' + i/1000%10), byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)})
+}
 
 func TestSecretsAreEncryptedAndBoundToOwner(t *testing.T) {
 	dir := t.TempDir()
