@@ -1,0 +1,255 @@
+package syncer
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/directory"
+	"cloudbridge/backend/store"
+	"cloudbridge/backend/welink"
+)
+
+// RunFromWeLink pulls the whole WeLink org into the local directory
+// (从WeLink同步). The read is all-or-nothing (welink.ReadOrg fails as a whole
+// on any failed page), so a failed read leaves the directory as it was.
+func (e *Engine) RunFromWeLink(ctx context.Context, corpID, trigger string) (Run, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a, err := e.acquire(corpID, FromWeLink, cancel)
+	if err != nil {
+		return Run{}, err
+	}
+	defer e.release(corpID, FromWeLink)
+	r := e.newRun(corpID, FromWeLink, trigger)
+	rep := &reporter{e: e, a: a}
+	rep.set(func(p *Progress) { p.RunID = r.ID }, true)
+	if err := e.saveRun(r); err != nil {
+		return Run{}, err
+	}
+	err = e.pullWeLink(ctx, r, rep)
+	if err == nil {
+		r.Status = StatusDone
+	}
+	e.finish(r, err)
+	rep.set(func(p *Progress) { p.Status, p.Stage = r.Status, "done" }, true)
+	return *r, err
+}
+
+func (e *Engine) pullWeLink(ctx context.Context, r *Run, rep *reporter) error {
+	var st Settings
+	if err := e.o.DB.View(func(tx *store.Tx) error { var err error; st, err = LoadSettings(tx, r.CorpID); return err }); err != nil {
+		return err
+	}
+	app, err := e.app(st)
+	if err != nil {
+		return err
+	}
+	rep.stage("read_welink", 0, 0)
+	org, err := app.ReadOrg(ctx, welink.ReadOrgOptions{Progress: func(p welink.ReadProgress) {
+		rep.stage("read_welink", p.DeptsDone, p.Departments)
+	}})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return core.ErrSyncWeLinkRead.Wrap(err, "reason", core.AsError(err).Code)
+	}
+	r.Calls += org.Calls
+	r.Complete = true
+	if org.Scope != nil && !org.Scope.AllStaff() {
+		// Seed 4.2: a full sync needs the app visible to all staff.
+		r.Warnings = append(r.Warnings, reason("visible_range_partial", "users", strconv.Itoa(org.Scope.UserTotal)))
+	}
+	rep.stage("write_local", 0, len(org.Users)+len(org.Departments))
+	stats, added, err := e.storeWeLinkOrg(r.CorpID, org)
+	if err != nil {
+		return err
+	}
+	r.Stats = &stats
+	if len(added) > 0 {
+		rep.stage("auto_bind", 0, len(added))
+		n, err := e.o.Binder.AutoBindNew(ctx, r.CorpID, added)
+		if err != nil {
+			// The directory is written; a failed association is a warning.
+			r.Warnings = append(r.Warnings, reason("auto_bind_failed", "error", core.AsError(err).Code))
+		}
+		stats.AutoBound = n
+		r.Stats = &stats
+	}
+	return nil
+}
+
+// localFromWeLink converts a WeLink read into directory records (level
+// from the tree, order as a number, every department of every user).
+func localFromWeLink(corpID string, org *welink.Org) ([]directory.Dept, []directory.User) {
+	parent := make(map[string]string, len(org.Departments))
+	for _, d := range org.Departments {
+		p := d.ParentCode
+		if p == "" {
+			p = "0"
+		}
+		parent[d.DeptCode] = p
+	}
+	level := func(code string) int {
+		n := 0
+		for i := 0; code != "0" && code != "" && i < 64; i++ {
+			n++
+			code = parent[code]
+		}
+		return n
+	}
+	depts := make([]directory.Dept, 0, len(org.Departments))
+	for _, d := range org.Departments {
+		o, _ := strconv.Atoi(string(d.OrderNo))
+		depts = append(depts, directory.Dept{CorpID: corpID, Code: d.DeptCode, CorpDeptCode: d.CorpDeptCode, ParentCode: parent[d.DeptCode],
+			NameCn: d.DeptNameCn, NameEn: d.DeptNameEn, Level: level(d.DeptCode), Order: o})
+	}
+	users := make([]directory.User, 0, len(org.Users))
+	for _, u := range org.Users {
+		ds := slices.Clone(u.DeptCodes)
+		main := u.MainDeptCode
+		if main == "" && len(ds) > 0 {
+			main = ds[0]
+		}
+		if main != "" && !slices.Contains(ds, main) {
+			ds = append([]string{main}, ds...)
+		}
+		users = append(users, directory.User{CorpID: corpID, UserID: u.UserID, CorpUserID: u.CorpUserID, NameCn: u.UserNameCn, NameEn: u.UserNameEn,
+			Mobile: u.MobileNumber, Email: u.UserEmail, EmployeeID: u.EmployeeID, Position: u.Position, Sex: u.Sex,
+			Status: u.UserStatus.String(), MainDept: main, Depts: ds})
+	}
+	return depts, users
+}
+
+func sameDept(a, b directory.Dept) bool {
+	a.SyncedAt, a.OADeptID, b.OADeptID = b.SyncedAt, "", ""
+	return a == b
+}
+
+func sameUser(a, b directory.User) bool {
+	return a.UserID == b.UserID && a.CorpUserID == b.CorpUserID && a.NameCn == b.NameCn && a.NameEn == b.NameEn &&
+		a.Mobile == b.Mobile && a.Email == b.Email && a.EmployeeID == b.EmployeeID && a.Position == b.Position &&
+		a.Sex == b.Sex && a.Status == b.Status && a.MainDept == b.MainDept && slices.Equal(a.Depts, b.Depts)
+}
+
+// storeWeLinkOrg replaces the corp's local directory with a complete read:
+// new records in a write batch, changed and removed ones in transactions of
+// bounded size (index entries must follow the old values). It returns the
+// users that were not in the directory before.
+func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []directory.User, error) {
+	now := e.o.Clock.Now()
+	depts, users := localFromWeLink(corpID, org)
+	c := PullCounts{Depts: len(depts), Users: len(users)}
+	oldDepts := map[string]directory.Dept{}
+	oldUsers := map[string]directory.User{}
+	err := e.o.DB.View(func(tx *store.Tx) error {
+		ds, err := directory.Depts.Lookup(tx, "corp", corpID)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			oldDepts[d.Code] = d
+		}
+		us, err := directory.Users.Lookup(tx, "corp", corpID)
+		for _, u := range us {
+			oldUsers[u.UserID] = u
+		}
+		return err
+	})
+	if err != nil {
+		return c, nil, err
+	}
+	var newDepts, chDepts []directory.Dept
+	for _, d := range depts {
+		old, ok := oldDepts[d.Code]
+		d.OADeptID = old.OADeptID // the link to the OA survives a pull
+		d.SyncedAt = now
+		switch {
+		case !ok:
+			newDepts = append(newDepts, d)
+		case !sameDept(old, d):
+			chDepts = append(chDepts, d)
+		}
+		delete(oldDepts, d.Code)
+	}
+	var newUsers, chUsers []directory.User
+	for _, u := range users {
+		old, ok := oldUsers[u.UserID]
+		u.SyncedAt = now
+		switch {
+		case !ok:
+			newUsers = append(newUsers, u)
+		case !sameUser(old, u):
+			chUsers = append(chUsers, u)
+		}
+		delete(oldUsers, u.UserID)
+	}
+	c.DeptsAdded, c.DeptsChanged, c.DeptsRemoved = len(newDepts), len(chDepts), len(oldDepts)
+	c.UsersAdded, c.UsersChanged, c.UsersRemoved = len(newUsers), len(chUsers), len(oldUsers)
+
+	b := e.o.DB.NewBatch()
+	for i := range newDepts {
+		if err := directory.Depts.PutBatch(b, &newDepts[i]); err != nil {
+			b.Cancel()
+			return c, nil, err
+		}
+	}
+	for i := range newUsers {
+		if err := directory.Users.PutBatch(b, &newUsers[i]); err != nil {
+			b.Cancel()
+			return c, nil, err
+		}
+	}
+	if err := b.Flush(); err != nil {
+		return c, nil, err
+	}
+	if err := chunked(e.o.DB, len(chDepts), func(tx *store.Tx, i int) error { return directory.Depts.Put(tx, &chDepts[i]) }); err != nil {
+		return c, nil, err
+	}
+	if err := chunked(e.o.DB, len(chUsers), func(tx *store.Tx, i int) error { return directory.Users.Put(tx, &chUsers[i]) }); err != nil {
+		return c, nil, err
+	}
+	var gone []string
+	for code := range oldDepts {
+		gone = append(gone, directory.Key(corpID, code))
+	}
+	for id := range oldUsers {
+		gone = append(gone, "u:"+directory.Key(corpID, id))
+	}
+	err = chunked(e.o.DB, len(gone), func(tx *store.Tx, i int) error {
+		if k, ok := cutPrefix(gone[i], "u:"); ok {
+			return directory.Users.Delete(tx, k)
+		}
+		return directory.Depts.Delete(tx, gone[i])
+	})
+	return c, newUsers, err
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return s, false
+}
+
+// chunked runs fn for 0..n-1 in transactions of at most 500 records
+// (Badger caps the size of one transaction).
+func chunked(db *store.DB, n int, fn func(tx *store.Tx, i int) error) error {
+	const size = 500
+	for start := 0; start < n; start += size {
+		end := min(start+size, n)
+		if err := db.Update(func(tx *store.Tx) error {
+			for i := start; i < end; i++ {
+				if err := fn(tx, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
