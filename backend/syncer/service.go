@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/directory"
@@ -23,6 +24,25 @@ type Service struct {
 	// OnSettings is told when a corp's settings changed (schedules).
 	onSettings func(Settings)
 	wg         sync.WaitGroup
+	sched      *Scheduler
+}
+
+// SetScheduler lets the UI show the next scheduled runs.
+func SetScheduler(s *Service, sc *Scheduler) { s.sched = sc }
+
+// NextRuns returns when each direction of a corp runs next by schedule
+// (absent = not scheduled).
+func (s *Service) NextRuns(corpID string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if s.sched == nil {
+		return out, nil
+	}
+	for _, dir := range []string{FromWeLink, FromOA} {
+		if t := s.sched.Next(corpID, dir); !t.IsZero() {
+			out[dir] = t
+		}
+	}
+	return out, nil
 }
 
 // NewService wraps an engine for the UI. onSettings (may be nil) is called
