@@ -56,6 +56,7 @@ type Server struct {
 	instance string
 	version  string
 	log      *slog.Logger
+	limits   sync.Map // pattern → int64 body limit (HandleLimit)
 }
 
 // New makes a server with /healthz registered. instance is a random id that
@@ -69,6 +70,23 @@ func New(log *slog.Logger, instance, version string) *Server {
 
 // Handle registers a route on the public listener.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// HandleLimit registers a route whose request bodies may be larger than
+// DefaultMaxBody (OA intake batches: a 1000-item OFS batch is ~1.5 MB).
+func (s *Server) HandleLimit(pattern string, maxBody int64, h http.Handler) {
+	s.limits.Store(pattern, maxBody)
+	s.mux.Handle(pattern, h)
+}
+
+// maxBody is the body limit of the route a request goes to.
+func (s *Server) maxBody(r *http.Request) int64 {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		if v, ok := s.limits.Load(pattern); ok {
+			return v.(int64)
+		}
+	}
+	return DefaultMaxBody
+}
 
 // Instance is the id /healthz reports.
 func (s *Server) Instance() string { return s.instance }
@@ -183,7 +201,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, DefaultMaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody(r))
 		rw := &statusWriter{ResponseWriter: w, status: 200}
 		defer func() {
 			if v := recover(); v != nil {
