@@ -7,7 +7,6 @@ import (
 
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
-	"cloudbridge/backend/directory"
 	"cloudbridge/backend/oa"
 	"cloudbridge/backend/store"
 )
@@ -151,10 +150,7 @@ func (e *Engine) planOA(ctx context.Context, r *Run, st Settings, opt OARunOptio
 	in := planInput{Settings: st.OA, Org: org, Complete: r.Complete}
 	err = e.o.DB.View(func(tx *store.Tx) error {
 		var err error
-		if in.Depts, err = directory.Depts.Lookup(tx, "corp", r.CorpID); err != nil {
-			return err
-		}
-		if in.Users, err = directory.Users.Lookup(tx, "corp", r.CorpID); err != nil {
+		if in.Depts, in.Users, err = corpDirectory(tx, r.CorpID); err != nil {
 			return err
 		}
 		if in.Bindings, err = binding.Bindings.Lookup(tx, "corp", r.CorpID); err != nil {

@@ -288,6 +288,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 			return nil, err
 		}
 	}
+	out.Actions = make([]Action, 0, len(order)+len(org.Users)+16)
 	for _, p := range order {
 		out.Actions = append(out.Actions, *p.act)
 	}
@@ -333,9 +334,9 @@ func buildPlan(in planInput) (*planOutput, error) {
 	// --- Users.
 	wlUser := make(map[string]*directory.User, len(in.Users))
 	byMarker := map[string]*directory.User{}
-	index := map[string]map[string][]*directory.User{}
+	index := userIndex{users: in.Users, by: map[string]map[string]int32{}}
 	for f := range matchableWL {
-		index[f] = map[string][]*directory.User{}
+		index.by[f] = make(map[string]int32, len(in.Users))
 	}
 	for i := range in.Users {
 		u := &in.Users[i]
@@ -343,9 +344,9 @@ func buildPlan(in planInput) (*planOutput, error) {
 		if strings.HasPrefix(u.CorpUserID, "cb-") {
 			byMarker[u.CorpUserID] = u
 		}
-		for f := range matchableWL {
+		for f, m := range index.by {
 			if v := wlValue(u, f); v != "" {
-				index[f][v] = append(index[f][v], u)
+				index.add(m, v, i)
 			}
 		}
 	}
@@ -360,11 +361,19 @@ func buildPlan(in planInput) (*planOutput, error) {
 		oaUser[org.Users[i].ID] = &org.Users[i]
 	}
 
-	type userDecision struct {
-		act   Action
-		claim string // WeLink user claimed by a rule (conflict check)
+	// Actions go straight into the output; claims remember which action
+	// linked which WeLink user by a rule (conflict check below).
+	type claimRef struct {
+		at   int
+		user string
 	}
-	var decisions []userDecision
+	var claimList []claimRef
+	emit := func(a Action, claim string) {
+		if claim != "" {
+			claimList = append(claimList, claimRef{len(out.Actions), claim})
+		}
+		out.Actions = append(out.Actions, a)
+	}
 	for i := range org.Users {
 		u := &org.Users[i]
 		a := Action{Object: "user", OAID: u.ID, OAName: u.Name}
@@ -390,7 +399,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 			if !in.Complete {
 				a.Kind, a.Reason = ActSkip, reason("incomplete_no_delete")
 			}
-			decisions = append(decisions, userDecision{act: a})
+			emit(a, "")
 			continue
 		}
 		depts, keepMissing := userDepts(u, s.IncludePartTime, inScopeDept, plans)
@@ -399,7 +408,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 			if keepMissing != "" {
 				a.Reason = reason("user_dept_unplanned", "dept", keepMissing)
 			}
-			decisions = append(decisions, userDecision{act: a})
+			emit(a, "")
 			continue
 		}
 		desired := fillInput(u, s.FieldMap)
@@ -414,7 +423,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 				// or outside the app's range. Re-link by userId, never create.
 				a.Kind, a.WLID, a.Reason = ActUpdate, wlID, reason("user_relink")
 				a.Input = desired
-				decisions = append(decisions, userDecision{act: a})
+				emit(a, "")
 				continue
 			}
 			a.Reason = reason("user_bound")
@@ -427,7 +436,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 			w, r = matchUser(u, s.FieldMap, index, boundWL)
 			if w == nil && r.Code != "" {
 				a.Kind, a.Reason = ActReview, r
-				decisions = append(decisions, userDecision{act: a})
+				emit(a, "")
 				continue
 			}
 			if w != nil {
@@ -435,7 +444,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 				if !in.BindEnabled {
 					a.Kind, a.WLID, a.WLName = ActReview, w.UserID, w.NameCn
 					a.Reason = reason("user_bind_off", "rule", r.Params["rule"])
-					decisions = append(decisions, userDecision{act: a, claim: claim})
+					emit(a, claim)
 					continue
 				}
 				a.Kind, a.Reason = ActBind, r
@@ -452,7 +461,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 					desired.CorpUserID = userMarker(u.ID)
 				}
 			}
-			decisions = append(decisions, userDecision{act: a})
+			emit(a, "")
 			continue
 		}
 		a.WLID, a.WLName = w.UserID, w.NameCn
@@ -470,20 +479,18 @@ func buildPlan(in planInput) (*planOutput, error) {
 		} else if a.Kind == "" {
 			a.Kind = ActMatch
 		}
-		decisions = append(decisions, userDecision{act: a, claim: claim})
+		emit(a, claim)
 	}
 	// Two OA people claiming one WeLink user: nobody gets it (never guess).
 	claims := map[string]int{}
-	for _, d := range decisions {
-		if d.claim != "" {
-			claims[d.claim]++
-		}
+	for _, c := range claimList {
+		claims[c.user]++
 	}
-	for i := range decisions {
-		if c := decisions[i].claim; c != "" && claims[c] > 1 {
-			a := &decisions[i].act
+	for _, c := range claimList {
+		if claims[c.user] > 1 {
+			a := &out.Actions[c.at]
 			a.Kind, a.Input, a.Changes = ActReview, nil, nil
-			a.Reason = reason("user_conflict", "user", c, "count", strconv.Itoa(claims[c]))
+			a.Reason = reason("user_conflict", "user", c.user, "count", strconv.Itoa(claims[c.user]))
 		}
 	}
 	// Bindings whose OA user vanished from a whole read.
@@ -499,10 +506,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 		if !in.Complete {
 			a.Kind, a.Reason = ActSkip, reason("incomplete_no_delete")
 		}
-		decisions = append(decisions, userDecision{act: a})
-	}
-	for _, d := range decisions {
-		out.Actions = append(out.Actions, d.act)
+		emit(a, "")
 	}
 	out.Actions = append(out.Actions, deptDeletes...)
 	if !in.Complete {
@@ -648,28 +652,49 @@ func normFor(wlField, v string) string {
 // matchUser tries the ordered match rules. A rule with no candidate falls
 // through; one with several, or whose only candidate is bound to someone
 // else, stops with a review reason: a person is never guessed.
-func matchUser(u *oa.User, rules []FieldRule, index map[string]map[string][]*directory.User, boundWL map[string]string) (*directory.User, Reason) {
+func matchUser(u *oa.User, rules []FieldRule, index userIndex, boundWL map[string]string) (*directory.User, Reason) {
 	for _, r := range rules {
-		if !r.Match || index[r.WeLink] == nil {
+		m := index.by[r.WeLink]
+		if !r.Match || m == nil {
 			continue
 		}
 		v := normFor(r.WeLink, oaValue(u, r.OA))
 		if v == "" {
 			continue
 		}
-		c := index[r.WeLink][v]
+		n := m[v]
 		rule := r.OA + "=" + r.WeLink
 		switch {
-		case len(c) == 0:
+		case n == 0:
 			continue
-		case len(c) > 1:
-			return nil, reason("user_ambiguous", "rule", rule, "count", strconv.Itoa(len(c)))
-		case boundWL[c[0].UserID] != "" && boundWL[c[0].UserID] != u.ID:
-			return nil, reason("user_taken", "rule", rule, "user", c[0].UserID)
+		case n < 0:
+			return nil, reason("user_ambiguous", "rule", rule, "count", strconv.Itoa(int(-n)))
 		}
-		return c[0], reason("user_rule", "rule", rule)
+		c := &index.users[n-1]
+		if b := boundWL[c.UserID]; b != "" && b != u.ID {
+			return nil, reason("user_taken", "rule", rule, "user", c.UserID)
+		}
+		return c, reason("user_rule", "rule", rule)
 	}
 	return nil, Reason{}
+}
+
+// userIndex finds WeLink users by a field value: the value is i+1 for the
+// one user users[i] holding it, -n when n users share it.
+type userIndex struct {
+	users []directory.User
+	by    map[string]map[string]int32
+}
+
+func (x userIndex) add(m map[string]int32, v string, i int) {
+	switch n := m[v]; {
+	case n == 0:
+		m[v] = int32(i + 1)
+	case n > 0:
+		m[v] = -2
+	default:
+		m[v] = n - 1
+	}
 }
 
 // fillInput builds the WeLink fields of a user from the fill rules.

@@ -1,0 +1,313 @@
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"log/slog"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/directory"
+	"cloudbridge/backend/oa"
+	oasim "cloudbridge/backend/oa/sim"
+	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/welink"
+	wlsim "cloudbridge/backend/welink/sim"
+	"cloudbridge/backend/welink/sim/orggen"
+)
+
+// Figures (issue 5). Run one at a time on a quiet machine:
+//
+//	go test -run '^$' -bench 'Plan100k' -benchtime 1x ./backend/syncer/
+//	go test -run '^$' -bench 'FromWeLink100k' -benchtime 1x -timeout 40m ./backend/syncer/
+//	go test -run '^$' -bench 'FromOA10k' -benchtime 1x -timeout 20m ./backend/syncer/
+
+// peakRSS is the process's high-water resident set (Linux), in MB.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func benchDB(b *testing.B) *store.DB {
+	dir := b.TempDir()
+	db, err := store.Open(store.Options{Dir: dir, Key: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func benchCorp(b *testing.B, db *store.DB, client *welink.Client) (*tenant.Service, string, string) {
+	ten := tenant.New(context.Background(), db, func() *welink.Client { return client }, nil, core.SystemClock{}, slog.New(slog.DiscardHandler))
+	corp, err := ten.CreateCorp("基准企业")
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "同步", ClientID: testClientID, ClientSecret: testSecret,
+		Homepage: tenant.Homepage{Kind: "custom", CustomURL: "https://oa.example.com/"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ten, corp.ID, app.ID
+}
+
+// BenchmarkFromWeLink100k pulls a 100k-user / 10k-department org from the
+// emulator into an on-disk store: with the client's quota limiter off (the
+// bridge's own cost) and with WeLink's real quotas (what a tenant waits).
+func BenchmarkFromWeLink100k(b *testing.B) {
+	org := orggen.Generate(orggen.Spec{Users: 100000, Depts: 10000, Seed: 1})
+	for _, quotas := range []bool{false, true} {
+		b.Run("quotas="+strconv.FormatBool(quotas), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				s := wlsim.New(wlsim.Options{Org: org, Limits: wlsim.Limits{Disabled: !quotas}})
+				s.AddApp(wlsim.AppSpec{ClientID: testClientID, Secret: testSecret, Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
+				srv := httptest.NewServer(s)
+				client := welink.New(welink.Options{BaseURL: srv.URL + "/api", Limits: welink.Limits{Disabled: !quotas}})
+				db := benchDB(b)
+				ten, corpID, appID := benchCorp(b, db, client)
+				db.Update(func(tx *store.Tx) error {
+					st := defaultSettings(corpID)
+					st.AppID = appID
+					return settingsColl.Put(tx, &st)
+				})
+				e := NewEngine(Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten})
+				b.StartTimer()
+				start := time.Now()
+				r, err := e.RunFromWeLink(context.Background(), corpID, TriggerManual)
+				elapsed := time.Since(start)
+				b.StopTimer()
+				srv.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				calls := map[string]int{}
+				for k, v := range client.App(welink.Credentials{ClientID: testClientID, ClientSecret: testSecret}).Calls() {
+					calls[k] = int(v)
+				}
+				floor := welink.QuotaFloor(calls, welink.Limits{})
+				b.ReportMetric(elapsed.Seconds(), "elapsed-s")
+				b.ReportMetric(float64(r.Calls), "calls")
+				b.ReportMetric(floor.Seconds(), "quota-floor-s")
+				b.ReportMetric(peakRSS(), "peak-RSS-MB")
+				b.ReportMetric(float64(r.Stats.Users), "users")
+				b.ReportMetric(float64(r.Stats.Depts), "depts")
+				b.Logf("WeLink → local: %d users, %d depts, %d calls in %v (quota floor %v), peak RSS %.0f MB",
+					r.Stats.Users, r.Stats.Depts, r.Calls, elapsed.Round(time.Millisecond), floor.Round(time.Millisecond), peakRSS())
+			}
+		})
+	}
+}
+
+// mirrorOA builds an OA org shaped like a WeLink org: same tree and names
+// (so departments match by level + name) and the same people with the same
+// mobiles (so users match by the mobile rule): a first OA sync against a
+// tenant that already exists, the heaviest plan.
+func mirrorOA(g *orggen.Org) *oa.Org {
+	o := &oa.Org{Full: true}
+	for _, d := range g.Depts {
+		p := ""
+		if d.Parent != "0" {
+			p = "dep:" + d.Parent
+		}
+		o.Departments = append(o.Departments, oa.Department{ID: "dep:" + d.Code, SourceID: d.Code, Type: oa.TypeDepartment, ParentID: p, Name: d.NameCn, Order: float64(d.Order)})
+	}
+	for i, u := range g.Users {
+		if u.Status == "4" {
+			continue
+		}
+		o.Users = append(o.Users, oa.User{ID: strconv.Itoa(i + 1), LoginID: "u" + strconv.Itoa(i+1), WorkCode: u.EmployeeID, Name: u.NameCn,
+			Mobile: u.Mobile, Email: u.Email, DepartmentID: "dep:" + u.MainDept, Status: 1})
+	}
+	return o
+}
+
+// BenchmarkPlan100k plans 100k OA users / 10k departments against a
+// 100k-user WeLink directory: loading the directory from the store plus the
+// planner. The plan runs in a child process (this test binary again) so
+// that its peak RSS is the plan's, not the set-up's.
+func BenchmarkPlan100k(b *testing.B) {
+	g := orggen.Generate(orggen.Spec{Users: 100000, Depts: 10000, Seed: 1})
+	dir := b.TempDir()
+	db, err := store.Open(store.Options{Dir: dir, Key: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	depts, users := localFromWeLink("corp1", &welink.Org{Departments: toWLDepts(g), Users: toWLUsers(g)})
+	bt := db.NewBatch()
+	for i := range depts {
+		directory.Depts.PutBatch(bt, &depts[i])
+	}
+	for i := range users {
+		directory.Users.PutBatch(bt, &users[i])
+	}
+	if err := bt.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	orgFile := dir + "/../oa.json"
+	raw, _ := json.Marshal(mirrorOA(g))
+	if err := os.WriteFile(orgFile, raw, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for range b.N {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestPlanChild$", "-test.v")
+		cmd.Env = append(os.Environ(), "SYNCER_PLAN_DB="+dir, "SYNCER_PLAN_ORG="+orgFile)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		var res planChildResult
+		for _, l := range strings.Split(string(out), "\n") {
+			if j, ok := strings.CutPrefix(strings.TrimSpace(l), "RESULT "); ok {
+				json.Unmarshal([]byte(j), &res)
+			}
+		}
+		b.ReportMetric(res.PlanS, "plan-s")
+		b.ReportMetric(res.PlannerS, "planner-only-s")
+		b.ReportMetric(res.RSSMB, "peak-RSS-MB")
+		b.ReportMetric(float64(res.Actions), "actions")
+		b.Logf("plan of 100k OA users / 10k depts: %d actions %s in %.2fs (planner %.2fs), peak RSS %.0f MB", res.Actions, res.Counts, res.PlanS, res.PlannerS, res.RSSMB)
+	}
+}
+
+type planChildResult struct {
+	PlanS, PlannerS, RSSMB float64
+	Actions                int
+	Counts                 string
+}
+
+// TestPlanChild is BenchmarkPlan100k's child process.
+func TestPlanChild(t *testing.T) {
+	dir, orgFile := os.Getenv("SYNCER_PLAN_DB"), os.Getenv("SYNCER_PLAN_ORG")
+	if dir == "" {
+		t.Skip("child of BenchmarkPlan100k")
+	}
+	raw, err := os.ReadFile(orgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &oa.Org{}
+	if err := json.Unmarshal(raw, org); err != nil {
+		t.Fatal(err)
+	}
+	raw = nil
+	db, err := store.Open(store.Options{Dir: dir, Key: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runtime.GC()
+	start := time.Now()
+	in := planInput{Settings: defaultSettings("corp1").OA, Org: org, Complete: true, BindEnabled: true}
+	if err := db.View(func(tx *store.Tx) error {
+		var err error
+		in.Depts, in.Users, err = corpDirectory(tx, "corp1")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	loaded := time.Since(start)
+	out, err := buildPlan(in)
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := json.Marshal(planChildResult{PlanS: elapsed.Seconds(), PlannerS: (elapsed - loaded).Seconds(), RSSMB: peakRSS(),
+		Actions: len(out.Actions), Counts: fmt.Sprintf("%+v", out.Counts)})
+	fmt.Println("RESULT " + string(j))
+}
+
+func toWLDepts(g *orggen.Org) []welink.Department {
+	out := make([]welink.Department, 0, len(g.Depts))
+	for _, d := range g.Depts {
+		out = append(out, welink.Department{DeptCode: d.Code, CorpDeptCode: d.CorpCode, ParentCode: d.Parent, DeptNameCn: d.NameCn, OrderNo: welink.FlexString(strconv.Itoa(d.Order))})
+	}
+	return out
+}
+
+func toWLUsers(g *orggen.Org) []welink.User {
+	out := make([]welink.User, 0, len(g.Users))
+	for _, u := range g.Users {
+		if u.Status == "4" {
+			continue
+		}
+		out = append(out, welink.User{UserID: u.UserID, CorpUserID: u.CorpUserID, MobileNumber: u.Mobile, UserNameCn: u.NameCn, UserEmail: u.Email,
+			EmployeeID: u.EmployeeID, MainDeptCode: u.MainDept, DeptCodes: u.Depts, UserStatus: welink.FlexString(u.Status)})
+	}
+	return out
+}
+
+// BenchmarkFromOA10k runs a whole 从OA同步 (WeLink pull, OA read from the
+// e-cology emulator over HTTP, plan, apply) of a 10k-person OA into an empty
+// WeLink tenant with WeLink's real quotas, and compares the elapsed time
+// with the least the quotas allow for the calls made. Batch jobs finish
+// 200 ms after submission in the emulator (WeLink's real latency is not
+// published).
+func BenchmarkFromOA10k(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		s := wlsim.New(wlsim.Options{BatchDelay: 200 * time.Millisecond})
+		s.AddApp(wlsim.AppSpec{ClientID: testClientID, Secret: testSecret, Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
+		srv := httptest.NewServer(s)
+		o := oasim.New(oasim.Options{Users: 10000, Seed: 1})
+		oaSrv := httptest.NewServer(o)
+		conn, err := oa.New(oa.Config{Kind: oa.KindEcology9, BaseURL: oaSrv.URL, PageSize: 1000, Auth: oa.AuthConfig{Mode: oa.AuthNone}}, oa.Deps{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		client := welink.New(welink.Options{BaseURL: srv.URL + "/api"})
+		db := benchDB(b)
+		ten, corpID, appID := benchCorp(b, db, client)
+		db.Update(func(tx *store.Tx) error {
+			st := defaultSettings(corpID)
+			st.AppID, st.Mode, st.OA.CreateUsers = appID, ModeReadWrite, true
+			return settingsColl.Put(tx, &st)
+		})
+		e := NewEngine(Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten, PollEvery: 100 * time.Millisecond,
+			OA: func(context.Context) (oa.Connector, error) { return conn, nil }})
+		b.StartTimer()
+		start := time.Now()
+		r, err := e.RunFromOA(context.Background(), corpID, OARunOptions{ApproveDeletes: true})
+		elapsed := time.Since(start)
+		b.StopTimer()
+		srv.Close()
+		oaSrv.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		calls := map[string]int{}
+		for k, v := range client.App(welink.Credentials{ClientID: testClientID, ClientSecret: testSecret}).Calls() {
+			calls[k] = int(v)
+		}
+		floor := welink.QuotaFloor(calls, welink.Limits{})
+		b.ReportMetric(elapsed.Seconds(), "elapsed-s")
+		b.ReportMetric(float64(r.Calls), "calls")
+		b.ReportMetric(floor.Seconds(), "quota-floor-s")
+		b.ReportMetric(peakRSS(), "peak-RSS-MB")
+		b.ReportMetric(float64(r.Counts.UserCreate), "users-created")
+		b.Logf("OA → WeLink: %+v; %d calls %v in %v (quota floor %v); peak RSS %.0f MB",
+			r.Counts, r.Calls, calls, elapsed.Round(time.Millisecond), floor.Round(time.Millisecond), peakRSS())
+	}
+}
