@@ -56,7 +56,8 @@ frontend_ensure() {
 #   -m -nosyncgomod  never rewrite go.mod/go.sum (wails runs `go mod tidy` otherwise)
 # Extra args are passed through (e.g. -platform windows/amd64 -nsis).
 wails_build() {
-  local ldflags="-X main.version=$(app_version)"
+  local ldflags
+  ldflags="-X main.version=$(app_version)"
   [[ -n "${CLOUDBRIDGE_LDFLAGS:-}" ]] && ldflags="$CLOUDBRIDGE_LDFLAGS"
   "$ROOT/build/scripts/wails.sh" build -s -skipbindings -m -nosyncgomod -trimpath \
     -nocolour -ldflags "$ldflags" "$@"

@@ -31,7 +31,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export CLOUDBRIDGE_BIN="$ROOT/build/bin/cloudbridge-server"
 
 declare -a S_NAME S_RESULT S_TIME S_NOTE
-declare -A DONE
+declare -A STATUS
 FAILED=0
 T_START=$(now)
 
@@ -49,8 +49,8 @@ stage() {
     record "$name" skip 0 "not selected"; return 0
   fi
   for n in $needs; do
-    if [[ "${DONE[$n]:-}" == fail ]]; then
-      record "$name" FAIL 0 "not run: $n failed"; FAILED=1; DONE[$name]=fail; return 0
+    if [[ "${STATUS[$n]:-}" == fail ]]; then
+      record "$name" FAIL 0 "not run: $n failed"; FAILED=1; STATUS[$name]=fail; return 0
     fi
   done
   printf '\n======== %s ========\n' "$name"
@@ -61,9 +61,9 @@ stage() {
   set -e
   note="$(detail "$name")"
   if (( rc == 0 )); then
-    record "$name" ok $(( $(now) - t0 )) "$note"; DONE[$name]=ok
+    record "$name" ok $(( $(now) - t0 )) "$note"; STATUS[$name]=ok
   else
-    record "$name" FAIL $(( $(now) - t0 )) "exit $rc${note:+; $note}"; DONE[$name]=fail; FAILED=1
+    record "$name" FAIL $(( $(now) - t0 )) "exit $rc${note:+; $note}"; STATUS[$name]=fail; FAILED=1
   fi
   printf -- '-------- %s: %s in %ss --------\n' "$name" "${S_RESULT[-1]}" "${S_TIME[-1]}"
 }
@@ -113,7 +113,7 @@ do_windows() { bash "$ROOT/build/scripts/windows-build.sh"; }
 do_package() { SMOKE_SKIP_BUILD=1 bash "$ROOT/build/scripts/linux-package.sh"; }
 
 stage deps     ""                bash "$ROOT/build/scripts/deps.sh"
-[[ "${DONE[deps]:-}" == fail ]] && die "system packages could not be installed (see build/bin/logs/deps.log)"
+[[ "${STATUS[deps]:-}" == fail ]] && die "system packages could not be installed (see build/bin/logs/deps.log)"
 stage npm-ci   ""                do_npm_ci
 stage fe-build "npm-ci"          do_fe_build
 stage fe-unit  "npm-ci"          do_fe_unit
@@ -130,14 +130,14 @@ printf '\n======== summary (%ss in all) ========\n' "$(( $(now) - T_START ))"
 for i in "${!S_NAME[@]}"; do
   printf '%-9s %-5s %5ss  %s\n' "${S_NAME[$i]}" "${S_RESULT[$i]}" "${S_TIME[$i]}" "${S_NOTE[$i]}"
 done
-[[ -f build/bin/screenshots/desktop.png && "${DONE[desktop]:-}" == ok ]] && echo "desktop screenshot: build/bin/screenshots/desktop.png"
+[[ -f build/bin/screenshots/desktop.png && "${STATUS[desktop]:-}" == ok ]] && echo "desktop screenshot: build/bin/screenshots/desktop.png"
 if (( FAILED )); then
   echo "test.sh: FAILED (logs in build/bin/logs/)"
 else
   echo "test.sh: all stages passed"
 fi
 # go test's own closing lines come last, so a reader (or CI) counting tests finds them at the end.
-if [[ -n "${DONE[go-test]:-}" && -f "$LOGS/go-test.summary" ]]; then
+if [[ -n "${STATUS[go-test]:-}" && -f "$LOGS/go-test.summary" ]]; then
   printf '\n======== go test ========\n'
   cat "$LOGS/go-test.summary"
 fi
