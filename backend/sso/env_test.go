@@ -19,6 +19,7 @@ import (
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/oa"
 	oasim "cloudbridge/backend/oa/sim"
+	"cloudbridge/backend/oaconfig"
 	"cloudbridge/backend/settings"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/tenant"
@@ -29,7 +30,7 @@ import (
 // env is one installation: both emulators over real HTTP, a store, the
 // tenant service with one corp and app, and the public listener.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	db       *store.DB
 	clock    *core.FakeClock
 	wl       *wlsim.Server
@@ -46,9 +47,17 @@ type env struct {
 	oaTokens atomic.Int64
 }
 
-type envOpt func(*Options)
+type envOpt func(*env, *Options)
 
-func newEnv(t *testing.T, opts ...envOpt) *env {
+// simOptions configure the WeLink emulator of newEnv (the benchmark turns
+// its quotas off).
+// sharedTransport keeps connections between the test's parties alive, as
+// browsers and the OA connector do.
+var sharedTransport = &http.Transport{MaxIdleConnsPerHost: 512, MaxIdleConns: 2048, IdleConnTimeout: time.Minute}
+
+var simOptions = wlsim.Options{Users: 30, Seed: 7}
+
+func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
 	e := &env{t: t, clock: core.NewFakeClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))}
 	db, err := store.Open(store.Options{Dir: t.TempDir(), Key: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
@@ -57,7 +66,7 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	e.db = db
-	e.wl = wlsim.WithDemoApp(wlsim.New(wlsim.Options{Users: 30, Seed: 7}))
+	e.wl = wlsim.WithDemoApp(wlsim.New(simOptions))
 	wls := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/auth/v2/tickets" {
 			e.tokens.Add(1)
@@ -78,8 +87,11 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 	e.oaSim.SetPublicURL(oas.URL)
 	conn, err := oa.New(oa.Config{Kind: oa.KindEcology9, BaseURL: oas.URL, RetryBase: time.Millisecond,
 		Auth: oa.AuthConfig{Mode: oa.AuthKey, TokenKey: oasim.DemoTokenKey}, SSO: oa.SSOConfig{AppID: oasim.DemoSSOAppID}},
-		oa.Deps{Logger: slog.New(slog.DiscardHandler)})
+		oa.Deps{Logger: slog.New(slog.DiscardHandler), HTTP: &http.Client{Timeout: 10 * time.Second, Transport: sharedTransport}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oaconfig.RefreshSnapshot(context.Background(), db, conn); err != nil {
 		t.Fatal(err)
 	}
 	client := welink.New(welink.Options{BaseURL: wls.URL + "/api", LoginURL: wls.URL})
@@ -95,7 +107,7 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 		OAURLs: func() []string { return []string{oas.URL} },
 		Clock:  e.clock, Log: log}
 	for _, f := range opts {
-		f(&o)
+		f(e, &o)
 	}
 	e.svc, e.pub = New(ctx, o)
 	mux := http.NewServeMux()
@@ -150,14 +162,14 @@ func (e *env) user(i int) string {
 // browser is a phone or computer: its own cookies, no redirect following
 // unless asked.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	c    *http.Client
 	lang string
 }
 
 func (e *env) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: e.t, c: &http.Client{Jar: jar, Timeout: 40 * time.Second,
+	return &browser{t: e.t, c: &http.Client{Jar: jar, Timeout: 40 * time.Second, Transport: sharedTransport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -215,7 +227,7 @@ var (
 )
 
 // authPage reads what the identification page's script uses.
-func authPage(t *testing.T, r resp) (flowID, csrf string) {
+func authPage(t testing.TB, r resp) (flowID, csrf string) {
 	t.Helper()
 	m := reFlow.FindStringSubmatch(r.body)
 	c := reCSRF.FindStringSubmatch(r.body)
@@ -225,7 +237,7 @@ func authPage(t *testing.T, r resp) (flowID, csrf string) {
 	return m[1], c[1] + c[2]
 }
 
-func formCSRF(t *testing.T, r resp) string {
+func formCSRF(t testing.TB, r resp) string {
 	t.Helper()
 	c := reCSRF.FindStringSubmatch(r.body)
 	if c == nil {
@@ -247,7 +259,7 @@ func (e *env) openInWeLink(b *browser, u, uid string) (resp, string) {
 	return b.post(e.srv.URL+"/sso/f/"+flowID+"/code", url.Values{"code": {code}, "csrf": {csrf}}), code
 }
 
-func next(t *testing.T, r resp) string {
+func next(t testing.TB, r resp) string {
 	t.Helper()
 	var j struct{ Next, Code, Message string }
 	if err := json.Unmarshal([]byte(r.body), &j); err != nil || j.Next == "" {
@@ -256,7 +268,7 @@ func next(t *testing.T, r resp) string {
 	return j.Next
 }
 
-func errCode(t *testing.T, r resp) string {
+func errCode(t testing.TB, r resp) string {
 	t.Helper()
 	if strings.HasPrefix(strings.TrimSpace(r.body), "{") {
 		var j struct{ Code string }
@@ -270,7 +282,7 @@ func errCode(t *testing.T, r resp) string {
 	return m[1]
 }
 
-func wantErr(t *testing.T, r resp, status int, k core.Kind) {
+func wantErr(t testing.TB, r resp, status int, k core.Kind) {
 	t.Helper()
 	if r.status != status || errCode(t, r) != k.Code {
 		t.Fatalf("got %d %s, want %d %s: %s", r.status, errCode(t, r), status, k.Code, r.body)

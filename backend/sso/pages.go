@@ -100,7 +100,7 @@ button[disabled]{opacity:.6}
 
 {{define "confirm"}}{{template "head" .}}<div class="card" data-testid="sso-confirm">
 <h1>{{t .Lang "confirm.title"}}</h1>
-<p>{{t .Lang "confirm.as" "name" .Name "login" .LoginID}}</p>
+<p data-testid="sso-confirm-as">{{if .Name}}{{t .Lang "confirm.as" "name" .Name "login" .LoginID}}{{else}}{{t .Lang "confirm.asLogin" "login" .LoginID}}{{end}}</p>
 <p class="note">{{t .Lang "confirm.from" "ip" .IP}}</p>
 <form method="post" action="{{.Action}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" name="action" value="confirm" id="confirm">{{t .Lang "confirm.ok"}}</button>
@@ -263,7 +263,7 @@ func (p *Public) renderConfirm(w http.ResponseWriter, r *http.Request, f *flow, 
 	p.render(w, "confirm", http.StatusOK, struct {
 		pageBase
 		Name, LoginID, IP, Action, CSRF string
-	}{pageBase{Lang: lang, Title: tr(lang, "confirm.title")}, firstNonEmpty(u.Name, u.LoginID), u.LoginID, ip, "/sso/f/" + f.id + "/confirm", f.csrf})
+	}{pageBase{Lang: lang, Title: tr(lang, "confirm.title")}, u.Name, u.LoginID, ip, "/sso/f/" + f.id + "/confirm", f.csrf})
 }
 
 func (p *Public) renderDone(w http.ResponseWriter, r *http.Request, ok bool, name string) {

@@ -330,7 +330,7 @@ func TestCustomLinkGetsAOneTimeTicket(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, func(o *Options) { o.Limits = Limits{PerMinute: 1, Burst: 2} })
+	e := newEnv(t, func(_ *env, o *Options) { o.Limits = Limits{PerMinute: 1, Burst: 2} })
 	b := e.browser()
 	for range 2 {
 		if r := b.get(e.home(true)); r.status != 200 {
