@@ -158,6 +158,11 @@ func (a *App) applySettings(st settings.Settings) error {
 	defer a.settingsLock.Unlock()
 	a.setWeLinkBase(st.WeLinkBaseURL)
 	cfg := server.Config{Addr: st.PublicListen, CertFile: st.TLSCertFile, KeyFile: st.TLSKeyFile}
+	if a.cfg.Demo && st.PublicListen == settings.Defaults().PublicListen {
+		// A demo has no business on the company network: loopback only,
+		// unless the admin chose an address.
+		cfg.Addr = "127.0.0.1:8899"
+	}
 	if a.cfg.PublicAddr != "" {
 		cfg.Addr = a.cfg.PublicAddr
 	}
@@ -196,8 +201,8 @@ func (a *App) startDemoWeLink() error {
 	go srv.Serve(ln)
 	a.demoWeLink = "http://" + ln.Addr().String() + "/api"
 	a.closer = append([]func() error{srv.Close}, a.closer...)
-	a.log.Info("demo: WeLink emulator running", "base", a.demoWeLink,
-		"clientId", welinksim.DemoClientID, "clientSecret", welinksim.DemoClientSecret)
+	// The demo secret is printed in the README, but secrets are never logged.
+	a.log.Info("demo: WeLink emulator running", "base", a.demoWeLink, "clientId", welinksim.DemoClientID)
 	return nil
 }
 
