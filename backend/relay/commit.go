@@ -179,9 +179,13 @@ func (c *applyCtx) apply(in incoming) (int, error) {
 	}
 	// Existing deliveries follow the item whatever the rules say now: a
 	// to-do added under a rule since disabled must still be removed.
-	have, err := deliveries.Lookup(c.tx, "item", it.ID)
-	if err != nil {
-		return 0, err
+	var have []Delivery
+	if exists {
+		// A new item has no rows yet (rows never outlive their item), so
+		// the index scan, the costly part of an intake, is skipped.
+		if have, err = deliveries.Lookup(c.tx, "item", it.ID); err != nil {
+			return 0, err
+		}
 	}
 	got := map[string]bool{}
 	for i := range have {

@@ -71,6 +71,9 @@ func (q *queue) readyLocked(id, group string) {
 }
 
 func (q *queue) signal() {
+	if q.closed {
+		return
+	}
 	select {
 	case q.wake <- struct{}{}:
 	default:
@@ -126,9 +129,11 @@ func (q *queue) idle() bool {
 
 func (q *queue) close() {
 	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	close(q.wake)
+	defer q.mu.Unlock()
+	if !q.closed {
+		q.closed = true
+		close(q.wake)
+	}
 }
 
 type timer struct {

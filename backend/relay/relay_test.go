@@ -49,13 +49,14 @@ type fixture struct {
 }
 
 type fixOpts struct {
-	wlLimits   wlsim.Limits
-	clLimits   welink.Limits
-	retry      welink.Retry
-	users      int
-	noSync     bool
-	workers    int
-	keepEngine bool
+	wlLimits wlsim.Limits
+	clLimits welink.Limits
+	retry    welink.Retry
+	users    int
+	noSync   bool
+	workers  int
+	dir      string // on-disk store (benchmarks); "" = in memory
+	recheck  time.Duration
 }
 
 func newFixture(t testing.TB, o fixOpts) *fixture {
@@ -63,7 +64,7 @@ func newFixture(t testing.TB, o fixOpts) *fixture {
 	f := &fixture{t: tt, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	key := make([]byte, 32)
 	rand.Read(key)
-	db, err := store.Open(store.Options{InMemory: true, Key: key, Logger: f.log})
+	db, err := store.Open(store.Options{InMemory: o.dir == "", Dir: o.dir, Key: key, Logger: f.log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +114,15 @@ func newFixture(t testing.TB, o fixOpts) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if o.recheck == 0 {
+		o.recheck = 30 * time.Millisecond
+	}
 	workers := o.workers
 	if workers == 0 {
 		workers = 8
 	}
 	f.e = New(ctx, Options{DB: db, Apps: f.tenant, WeLink: func() *welink.Client { return f.client }, Log: f.log,
-		RetryBase: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond, BindRecheck: 30 * time.Millisecond,
+		RetryBase: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond, BindRecheck: o.recheck,
 		NoSync: o.noSync, Workers: workers, Grace: time.Second})
 	deps.Add(f.e)
 	f.svc = f.e.Service()
