@@ -1,5 +1,42 @@
 package app
 
-// wireBinding wires user binding (issue 6): its bound service, public routes and schedules.
-// Nothing to wire until that area lands.
-func (a *App) wireBinding() error { return nil }
+import (
+	"context"
+
+	"cloudbridge/backend/binding"
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/oaconfig"
+)
+
+// wireBinding wires user binding (issue 6): the binding screen's service and
+// the per-corp data a corp delete removes. Self-service binding has no route
+// here: the SSO area's public binding page calls binding.SelfBind.
+func (a *App) wireBinding() error {
+	svc := binding.New(a.ctx, binding.Deps{
+		DB: a.DB, Clock: a.clock, Log: a.log,
+		// Emit: progress events; the UI polls JobStatus meanwhile.
+		RefreshOA: func(ctx context.Context) (binding.OARefresh, error) {
+			conn, err := a.OA.Connector(ctx)
+			if err != nil {
+				return binding.OARefresh{}, err
+			}
+			n, err := oaconfig.RefreshSnapshot(ctx, a.DB, conn)
+			return binding.OARefresh{Users: n.Users, Departments: n.Departments, Leavers: n.Leavers, Removed: n.Removed}, err
+		},
+		CorpName: func(corpID string) (string, error) {
+			corps, err := a.Tenant.ListCorps()
+			if err != nil {
+				return "", err
+			}
+			for _, c := range corps {
+				if c.ID == corpID {
+					return c.Name, nil
+				}
+			}
+			return "", core.ErrCorpNotFound.New()
+		},
+	})
+	a.bind(svc)
+	a.dependents.Add(binding.Dependent())
+	return nil
+}

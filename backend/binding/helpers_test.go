@@ -90,6 +90,13 @@ func wantKind(t testing.TB, err error, k core.Kind) {
 func auditOf(t testing.TB, db *store.DB, corpID string) []AuditEntry {
 	t.Helper()
 	var out []AuditEntry
-	db.View(func(tx *store.Tx) error { var e error; out, e = audits.Lookup(tx, "corp", corpID); return e })
+	db.View(func(tx *store.Tx) error {
+		return audits.Each(tx, func(e AuditEntry) error {
+			if e.CorpID == corpID {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
 	return out
 }

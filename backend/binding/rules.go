@@ -114,19 +114,26 @@ func welinkValue(u *directory.User, field string) string {
 // OAIndex finds OA users by normalised field values. Leavers and secondary
 // accounts are left out: nobody should be bound to them.
 type OAIndex struct {
-	users map[string]*oa.User
-	by    map[string]map[string][]string // field → value → OA ids
+	users  map[string]*slimOA
+	by     map[string]map[string][]string // field → value → OA ids
+	fields []string
 }
 
 // NewOAIndex indexes a list of OA users (e.g. the org the sync engine just
 // pulled).
 func NewOAIndex(users []oa.User) *OAIndex {
-	x := &OAIndex{users: make(map[string]*oa.User, len(users)), by: map[string]map[string][]string{}}
-	for _, f := range OAFields {
-		x.by[f] = make(map[string][]string, len(users))
-	}
+	x := newOAIndex(len(users), OAFields)
 	for i := range users {
 		x.add(users[i])
+	}
+	return x
+}
+
+// newOAIndex indexes only some fields (an import matches on one).
+func newOAIndex(n int, fields []string) *OAIndex {
+	x := &OAIndex{users: make(map[string]*slimOA, n), by: map[string]map[string][]string{}, fields: fields}
+	for _, f := range fields {
+		x.by[f] = make(map[string][]string, n)
 	}
 	return x
 }
@@ -135,10 +142,10 @@ func (x *OAIndex) add(u oa.User) {
 	if u.Left || u.Secondary || u.ID == "" {
 		return
 	}
-	p := &u
+	p := &slimOA{ID: u.ID, LoginID: u.LoginID, WorkCode: u.WorkCode, Name: u.Name, Mobile: u.Mobile, Email: u.Email}
 	x.users[u.ID] = p
-	for _, f := range OAFields {
-		if v := NormalizeOA(f, oaValue(p, f)); v != "" {
+	for _, f := range x.fields {
+		if v := NormalizeOA(f, oaValue(&u, f)); v != "" {
 			x.by[f][v] = append(x.by[f][v], u.ID)
 		}
 	}
@@ -161,8 +168,10 @@ func oaValue(u *oa.User, field string) string {
 }
 
 // LoadOAIndex indexes the stored OA snapshot (directory.OAUsers).
-func LoadOAIndex(tx *store.Tx) (*OAIndex, error) {
-	x := NewOAIndex(nil)
+func LoadOAIndex(tx *store.Tx) (*OAIndex, error) { return loadOAIndex(tx, OAFields) }
+
+func loadOAIndex(tx *store.Tx, fields []string) (*OAIndex, error) {
+	x := newOAIndex(1024, fields)
 	err := directory.OAUsers.Each(tx, func(u oa.User) error { x.add(u); return nil })
 	return x, err
 }
@@ -176,13 +185,17 @@ func (x *OAIndex) Find(field, v string) []string {
 	return x.by[field][v]
 }
 
-// User returns an indexed OA user.
+// slimOA is what the index keeps of an OA user (it may hold 100k people).
+type slimOA struct{ ID, LoginID, WorkCode, Name, Mobile, Email string }
+
+// User returns an indexed OA user: its id, login id, work code, name,
+// mobile and e-mail (the fields binding shows and matches on).
 func (x *OAIndex) User(id string) (oa.User, bool) {
 	u, ok := x.users[id]
 	if !ok {
 		return oa.User{}, false
 	}
-	return *u, true
+	return oa.User{ID: u.ID, LoginID: u.LoginID, WorkCode: u.WorkCode, Name: u.Name, Mobile: u.Mobile, Email: u.Email, Status: 1}, true
 }
 
 // Len is the number of OA users indexed.

@@ -1,6 +1,8 @@
 package binding
 
 import (
+	"net/url"
+
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/directory"
 )
@@ -8,3 +10,5 @@ import (
 func isNotFound(err error) bool { return core.Of(err, core.ErrNotFound) }
 
 func directoryKey(corpID, userID string) string { return directory.Key(corpID, userID) }
+
+func escapeID(id string) string { return url.PathEscape(id) }

@@ -1,0 +1,234 @@
+package binding
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
+)
+
+// Snapshot keeps the bindings a batch unbind (批量解绑) removed, so the
+// admin can restore them (undo).
+type Snapshot struct {
+	ID         string    `json:"id"`
+	CorpID     string    `json:"corpId"`
+	At         time.Time `json:"at"`
+	By         string    `json:"by"`
+	Count      int       `json:"count"`    // bindings saved (and removed)
+	Complete   bool      `json:"complete"` // false: the unbind stopped midway (Count says how far)
+	RestoredAt time.Time `json:"restoredAt,omitzero"`
+	Restored   int       `json:"restored,omitempty"`
+	Skipped    int       `json:"skipped,omitempty"` // not restored: user or OA user bound again meanwhile
+}
+
+// snapItem is one saved binding (kept apart from the header: a corp may
+// have 100k bindings, more than one record or transaction should hold).
+type snapItem struct {
+	SnapshotID string  `json:"snapshotId"`
+	Binding    Binding `json:"binding"`
+}
+
+var (
+	snapshots = store.NewCollection("binding.snapshot", func(s *Snapshot) string { return s.ID },
+		store.Index[Snapshot]{Name: "corp", Values: func(s *Snapshot) []string { return []string{s.CorpID} }})
+	snapItems = store.NewCollection("binding.snapitem", func(i *snapItem) string {
+		return i.SnapshotID + "~" + directoryKey(i.Binding.CorpID, i.Binding.WeLinkUserID)
+	}, store.Index[snapItem]{Name: "snap", Values: func(i *snapItem) []string { return []string{i.SnapshotID} }})
+)
+
+// MethodBatch is the audit method of a batch unbind.
+const MethodBatch = "batch"
+
+// UnbindAll removes every binding of the corp after the admin typed the
+// corp's name, keeping them as a snapshot. Large corps are unbound in
+// chunks; each chunk saves its bindings to the snapshot in the same
+// transaction that deletes them, so whatever was removed can be restored.
+func (s *Service) UnbindAll(corpID, confirm string) (Snapshot, error) {
+	if s.d.CorpName == nil {
+		return Snapshot{}, core.ErrUnavailable.New()
+	}
+	name, err := s.d.CorpName(corpID)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if strings.TrimSpace(confirm) != name {
+		return Snapshot{}, core.ErrBindingConfirmMismatch.New("name", name)
+	}
+	var ids []string
+	if err := s.d.DB.View(func(tx *store.Tx) error {
+		return eachBindingOfCorp(tx, corpID, func(b Binding) { ids = append(ids, b.WeLinkUserID) })
+	}); err != nil {
+		return Snapshot{}, err
+	}
+	ctx, j, err := s.startJob("unbind-all", len(ids))
+	if err != nil {
+		return Snapshot{}, err
+	}
+	now := s.d.Clock.Now()
+	snap := Snapshot{ID: strconv.FormatInt(now.UnixNano(), 36) + core.NewID()[:8], CorpID: corpID, At: now, By: Admin}
+	if err := s.d.DB.Update(func(tx *store.Tx) error { return snapshots.Put(tx, &snap) }); err != nil {
+		s.endJob(j, err)
+		return Snapshot{}, err
+	}
+	var runErr error
+	for start := 0; start < len(ids); start += chunkSize {
+		if ctx.Err() != nil {
+			runErr = core.ErrBindingCanceled.New()
+			break
+		}
+		chunk := ids[start:min(start+chunkSize, len(ids))]
+		n := 0
+		err := s.d.DB.Update(func(tx *store.Tx) error {
+			n = 0
+			for _, id := range chunk {
+				b, ok, err := ForWeLinkUser(tx, corpID, id)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue // unbound meanwhile
+				}
+				if err := snapItems.Put(tx, &snapItem{SnapshotID: snap.ID, Binding: b}); err != nil {
+					return err
+				}
+				if _, err := Unbind(tx, corpID, id, MethodBatch, Admin, now); err != nil {
+					return err
+				}
+				n++
+			}
+			cur, err := snapshots.Get(tx, snap.ID)
+			if err != nil {
+				return err
+			}
+			cur.Count += n
+			return snapshots.Put(tx, &cur)
+		})
+		if err != nil {
+			runErr = err
+			break
+		}
+		snap.Count += n
+		s.step(j, "unbind", start+len(chunk), len(ids))
+	}
+	if runErr == nil {
+		snap.Complete = true
+		runErr = s.d.DB.Update(func(tx *store.Tx) error { return snapshots.Put(tx, &snap) })
+	}
+	s.endJob(j, runErr)
+	s.log.Info("batch unbind", "corp", corpID, "snapshot", snap.ID, "removed", snap.Count, "of", len(ids), "err", runErr)
+	if runErr != nil {
+		return snap, runErr
+	}
+	return snap, nil
+}
+
+// ListSnapshots lists the corp's batch-unbind snapshots, newest first.
+func (s *Service) ListSnapshots(corpID string) ([]Snapshot, error) {
+	var out []Snapshot
+	err := s.d.DB.View(func(tx *store.Tx) error { var e error; out, e = snapshots.Lookup(tx, "corp", corpID); return e })
+	for i, k := 0, len(out)-1; i < k; i, k = i+1, k-1 {
+		out[i], out[k] = out[k], out[i]
+	}
+	if out == nil {
+		out = []Snapshot{}
+	}
+	return out, err
+}
+
+// RestoreSnapshot puts the snapshot's bindings back (method restore; the
+// original method is kept in the detail). Users bound again meanwhile, or
+// whose OA user is bound to someone else now, are skipped and counted.
+func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
+	var snap Snapshot
+	var items []snapItem
+	err := s.d.DB.View(func(tx *store.Tx) error {
+		var err error
+		if snap, err = snapshots.Get(tx, snapshotID); isNotFound(err) {
+			return core.ErrBindingSnapshotNotFound.New()
+		} else if err != nil {
+			return err
+		}
+		if !snap.RestoredAt.IsZero() {
+			return core.ErrBindingSnapshotRestored.New()
+		}
+		items, err = snapItems.Lookup(tx, "snap", snapshotID)
+		return err
+	})
+	if err != nil {
+		return Snapshot{}, err
+	}
+	ctx, j, err := s.startJob("restore", len(items))
+	if err != nil {
+		return Snapshot{}, err
+	}
+	now := s.d.Clock.Now()
+	var runErr error
+	for start := 0; start < len(items); start += chunkSize {
+		if ctx.Err() != nil {
+			runErr = core.ErrBindingCanceled.New()
+			break
+		}
+		chunk := items[start:min(start+chunkSize, len(items))]
+		restored, skipped := 0, 0
+		err := s.d.DB.Update(func(tx *store.Tx) error {
+			restored, skipped = 0, 0
+			for _, it := range chunk {
+				b := it.Binding
+				if _, had, err := ForWeLinkUser(tx, b.CorpID, b.WeLinkUserID); err != nil {
+					return err
+				} else if had {
+					skipped++
+					continue
+				}
+				if _, taken, err := ForOAUser(tx, b.CorpID, b.OAUserID); err != nil {
+					return err
+				} else if taken {
+					skipped++
+					continue
+				}
+				nb := b
+				nb.Method, nb.Detail, nb.By, nb.At = MethodRestore, b.Method, Admin, now
+				if _, err := put(tx, nb, false, ""); err != nil {
+					return err
+				}
+				restored++
+			}
+			// Items restored (or skipped) leave the snapshot, so a restore
+			// that stops midway can be finished by running it again.
+			for _, it := range chunk {
+				if err := snapItems.Delete(tx, it.SnapshotID+"~"+directoryKey(it.Binding.CorpID, it.Binding.WeLinkUserID)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			runErr = err
+			break
+		}
+		snap.Restored += restored
+		snap.Skipped += skipped
+		s.step(j, "restore", start+len(chunk), len(items))
+	}
+	err = s.d.DB.Update(func(tx *store.Tx) error {
+		cur, err := snapshots.Get(tx, snapshotID)
+		if err != nil {
+			return err
+		}
+		cur.Restored += snap.Restored
+		cur.Skipped += snap.Skipped
+		if runErr == nil {
+			cur.RestoredAt = now
+		}
+		snap = cur
+		return snapshots.Put(tx, &cur)
+	})
+	if runErr == nil {
+		runErr = err
+	}
+	s.endJob(j, runErr)
+	s.log.Info("snapshot restored", "snapshot", snapshotID, "restored", snap.Restored, "skipped", snap.Skipped, "err", runErr)
+	return snap, runErr
+}
