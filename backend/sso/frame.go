@@ -22,7 +22,7 @@ h1{font-size:16px;font-weight:600;margin:0 0 10px}
 .m{margin-top:10px;min-height:20px;text-align:center;color:#51565d}
 .m.ok{color:#1f9d55}.m.bad{color:#c4302b}
 button{margin-top:10px;height:34px;padding:0 16px;border:0;border-radius:6px;background:#0a59f7;color:#fff;font-size:14px;cursor:pointer}
-.ok{font-size:30px;color:#1f9d55}
+#vt.tick{font-size:36px;line-height:1;color:#1f9d55}
 </style></head><body><div class="w" data-testid="qr-frame">
 <h1>{{.Title}}</h1>
 <div class="q"><div id="code" data-testid="qr-code"></div><div class="veil" id="veil" hidden><div id="vt"></div><button id="refresh" type="button" hidden>{{.T.refresh}}</button><button id="enter" type="button" hidden>{{.T.enter}}</button></div></div>
@@ -37,7 +37,9 @@ button{margin-top:10px;height:34px;padding:0 16px;border:0;border-radius:6px;bac
   function show(state, text, cls) {
     var m = $('msg'); m.textContent = text; m.className = 'm ' + (cls || ''); m.setAttribute('data-state', state);
     var veil = state !== 'waiting' && state !== '';
-    $('veil').hidden = !veil; $('vt').textContent = veil ? text : '';
+    var good = state === 'scanned' || state === 'confirmed';
+    $('veil').hidden = !veil; $('vt').textContent = !veil ? '' : good ? '\u2713' : text;
+    $('vt').className = good ? 'tick' : '';
     $('refresh').hidden = !(state === 'expired' || state === 'canceled' || state === 'error');
     $('enter').hidden = true;
   }

@@ -26,6 +26,7 @@ var texts = map[string]map[string]string{
 		"bind.note":       "密码只用于向 OA 核对一次，云桥不会保存。",
 		"confirm.title":   "登录电脑上的 OA",
 		"confirm.as":      "将以 OA 账号 {name}（{login}）登录电脑上的 OA 网页。",
+		"confirm.asLogin": "将以 OA 账号 {login} 登录电脑上的 OA 网页。",
 		"confirm.from":    "请求来自电脑 IP：{ip}。不是您本人在电脑前操作时，请取消。",
 		"confirm.ok":      "确认登录",
 		"confirm.cancel":  "取消",
@@ -62,6 +63,7 @@ var texts = map[string]map[string]string{
 		"bind.note":       "The password is checked once with the OA and never stored.",
 		"confirm.title":   "Sign in to the OA on your computer",
 		"confirm.as":      "You will sign in to the OA web page on your computer as {name} ({login}).",
+		"confirm.asLogin": "You will sign in to the OA web page on your computer as {login}.",
 		"confirm.from":    "Requested by a computer at {ip}. If that is not you at the computer, cancel.",
 		"confirm.ok":      "Sign in",
 		"confirm.cancel":  "Cancel",
@@ -96,7 +98,7 @@ func langOf(r *http.Request) string {
 func tr(lang, key string, kv ...string) string {
 	s, ok := texts[lang][key]
 	if !ok {
-		s = texts["zh-CN"][key]
+		s = key // a missing text shows, instead of a blank
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])

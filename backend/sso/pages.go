@@ -23,6 +23,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{"t": tr}).Pars
 <title>{{.Title}}</title>
 <style>
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f2f4f7;color:#1f2329;-webkit-text-size-adjust:100%}
 main{max-width:480px;margin:0 auto;padding:24px 18px 40px}
 .brand{font-size:13px;color:#8f959e;margin-bottom:18px;display:flex;align-items:center;gap:8px}
@@ -49,17 +50,19 @@ button[disabled]{opacity:.6}
 {{define "foot"}}</main></body></html>{{end}}
 
 {{define "auth"}}{{template "head" .}}<div class="card center" data-testid="sso-auth">
-<h1>{{t .Lang "auth.title"}}</h1><p>{{t .Lang "auth.hint"}}</p><div class="spin" id="spin"></div>
+<h1 id="title">{{t .Lang "auth.title"}}</h1><p id="hint">{{t .Lang "auth.hint"}}</p><div class="spin" id="spin"></div>
 <div class="err" id="err" role="alert" hidden></div>
 <a class="btn secondary" id="oauth" href="{{.OAuthURL}}" hidden>{{t .Lang "auth.oauth"}}</a></div>
 <script nonce="{{.Nonce}}">
 (function () {
-  var cfg = {clientId: {{.ClientID}}, codeURL: {{.CodeURL}}, oauthURL: {{.OAuthURL}}, csrf: {{.CSRF}}, jsapi: {{.JSAPI}}, wait: {{.WaitMs}}};
+  var cfg = {clientId: {{.ClientID}}, codeURL: {{.CodeURL}}, oauthURL: {{.OAuthURL}}, csrf: {{.CSRF}}, jsapi: {{.JSAPI}}, wait: {{.WaitMs}}, failTitle: {{.FailTitle}}};
   var done = false;
   function fallback() { if (done) return; done = true; location.replace(cfg.oauthURL); }
   function fail(msg) {
     done = true;
     document.getElementById('spin').hidden = true;
+    document.getElementById('hint').hidden = true;
+    document.getElementById('title').textContent = cfg.failTitle;
     var e = document.getElementById('err'); e.textContent = msg; e.hidden = false;
   }
   var timer = setTimeout(fallback, cfg.wait);
@@ -173,10 +176,10 @@ func (p *Public) renderAuth(w http.ResponseWriter, r *http.Request, f *flow, app
 	}
 	p.render(w, "auth", http.StatusOK, struct {
 		pageBase
-		ClientID, CodeURL, OAuthURL, CSRF, JSAPI string
-		WaitMs                                   int
+		ClientID, CodeURL, OAuthURL, CSRF, JSAPI, FailTitle string
+		WaitMs                                              int
 	}{pageBase{Lang: lang, Title: tr(lang, "auth.title"), Nonce: core.NewID()}, app.ClientID,
-		"/sso/f/" + f.id + "/code", "/sso/f/" + f.id + "/oauth", f.csrf, jsapi, int(jsapiTimeout / time.Millisecond)})
+		"/sso/f/" + f.id + "/code", "/sso/f/" + f.id + "/oauth", f.csrf, jsapi, tr(lang, "error.title"), int(jsapiTimeout / time.Millisecond)})
 }
 
 type choice struct{ Team, Corp, App, URL string }

@@ -122,7 +122,7 @@ func New(ctx context.Context, o Options) (*Service, *Public) {
 		qlim:  newLimiter(o.Clock, o.Limits.QRPerMinute, o.Limits.QRPerMinute/2),
 		flows: map[string]*flow{}, qrs: map[string]*qrSession{}, codes: map[string]time.Time{}, tickets: map[string]*ticket{}}
 	go p.janitor()
-	s := &Service{ctx: ctx, db: o.DB, tenant: o.Tenant, clock: o.Clock, log: o.Log}
+	s := &Service{ctx: ctx, db: o.DB, tenant: o.Tenant, clock: o.Clock, log: o.Log, oaURLs: o.OAURLs}
 	return s, p
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +276,9 @@ func TestQRSettings(t *testing.T) {
 	if err != nil || v.Enabled || !v.HasWeLink || len(v.Options) != 1 || v.Options[0].CorpName != "演示企业" {
 		t.Fatalf("%+v %v", v, err)
 	}
+	if len(v.OAOrigins) != 1 || v.OAOrigins[0] != e.oaURL {
+		t.Fatalf("origins %v", v.OAOrigins)
+	}
 	if !strings.Contains(v.Snippet.Script, e.srv.URL+"/qr/login.js") || !strings.Contains(v.Snippet.IFrame, e.srv.URL+"/qr/frame") {
 		t.Fatalf("snippet %+v", v.Snippet)
 	}
@@ -291,7 +296,7 @@ func TestQRSettings(t *testing.T) {
 	// A corp delete lists and removes the QR login's use of it.
 	e.db.View(func(tx *store.Tx) error {
 		uses, err := Dependent().CorpUses(tx, e.corpID)
-		if err != nil || len(uses) != 1 || uses[0].Kind != "qrlogin" {
+		if err != nil || len(uses) != 1 || uses[0].Kind != "qr_login" {
 			t.Fatalf("uses %+v %v", uses, err)
 		}
 		return nil
@@ -362,5 +367,40 @@ func wantKind(t *testing.T, err error, k core.Kind) {
 	t.Helper()
 	if !core.Of(err, k) {
 		t.Fatalf("got %v, want %s", err, k.Code)
+	}
+}
+
+// Every text a page template asks for exists in both languages.
+func TestPageTextsExist(t *testing.T) {
+	re := regexp.MustCompile(`t \.Lang "([^"]+)"|t \$\.Lang "([^"]+)"|tr\((?:lang|"zh-CN"|"en-US"), "([^"]+)"`)
+	src := ""
+	for _, f := range []string{"pages.go", "frame.go", "flow.go", "qr.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src += string(b)
+	}
+	keys := map[string]bool{}
+	for _, m := range re.FindAllStringSubmatch(src, -1) {
+		if k := m[1] + m[2] + m[3]; !strings.HasSuffix(k, ".") {
+			keys[k] = true
+		}
+	}
+	for _, k := range []string{"waiting", "scanned", "confirmed", "expired", "canceled", "refresh", "enter", "error"} {
+		keys["frame."+k] = true
+	}
+	if len(keys) < 20 {
+		t.Fatalf("only %d keys found", len(keys))
+	}
+	for k := range keys {
+		for _, lang := range []string{"zh-CN", "en-US"} {
+			if texts[lang][k] == "" {
+				t.Errorf("%s: no text for %q", lang, k)
+			}
+		}
+	}
+	if len(texts["zh-CN"]) != len(texts["en-US"]) {
+		t.Errorf("zh-CN has %d texts, en-US %d", len(texts["zh-CN"]), len(texts["en-US"]))
 	}
 }

@@ -46,6 +46,7 @@ type Service struct {
 	tenant *tenant.Service
 	clock  core.Clock
 	log    *slog.Logger
+	oaURLs func() []string
 }
 
 // QRAppOption is an app the admin can choose, with its corp's name.
@@ -72,6 +73,9 @@ type QRView struct {
 	// PublicBaseURL is "" until set in 系统设置; the snippet needs it.
 	PublicBaseURL string  `json:"publicBaseUrl"`
 	Snippet       Snippet `json:"snippet"`
+	// OAOrigins may frame the QR (the OA connection's addresses); the
+	// snippet only works on a login page served from one of them.
+	OAOrigins []string `json:"oaOrigins"`
 }
 
 // Snippet is what the OA admin pastes into the OA login page.
@@ -134,7 +138,14 @@ func (s *Service) view(tx *store.Tx) (QRView, error) {
 		known[o.AppID] = true
 	}
 	v := QRView{Enabled: q.Enabled, AppIDs: []string{}, UpdatedAt: q.UpdatedAt, Options: opts, HasWeLink: len(opts) > 0,
-		Missing: []string{}, PublicBaseURL: st.PublicBaseURL, Snippet: snippet(st.PublicBaseURL)}
+		Missing: []string{}, PublicBaseURL: st.PublicBaseURL, Snippet: snippet(st.PublicBaseURL), OAOrigins: []string{}}
+	if s.oaURLs != nil {
+		for _, u := range s.oaURLs() {
+			if o := origin(u); o != "" {
+				v.OAOrigins = append(v.OAOrigins, o)
+			}
+		}
+	}
 	for _, a := range q.Apps {
 		if known[a.AppID] {
 			v.AppIDs = append(v.AppIDs, a.AppID)
@@ -199,7 +210,7 @@ func (dependent) CorpUses(tx *store.Tx, corpID string) ([]tenant.Use, error) {
 	var uses []tenant.Use
 	for _, a := range q.Apps {
 		if a.CorpID == corpID {
-			uses = append(uses, tenant.Use{Kind: "qrlogin", ID: a.AppID, Name: "扫码登录"})
+			uses = append(uses, tenant.Use{Kind: "qr_login", ID: a.AppID, Name: "扫码登录"})
 		}
 	}
 	return uses, nil

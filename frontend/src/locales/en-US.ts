@@ -1,9 +1,11 @@
 // UI strings (en-US). Same keys as zh-CN.ts (type-checked and unit-tested).
 import type { UIMessages } from './zh-CN'
 import oaEn from './oa.en-US'
+import qrEn from './qr.en-US'
 
 const enUS: UIMessages = {
   oa: oaEn,
+  qr: qrEn,
   brand: { name: 'CloudBridge', full: '云桥 CloudBridge', tagline: 'OA integration for Huawei WeLink' },
   common: {
     save: 'Save',

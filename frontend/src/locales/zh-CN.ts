@@ -2,8 +2,10 @@
 // from the shared catalogue backend/core/locales/*.json ("errors.*").
 // en-US.ts must have exactly the same keys (type-checked and unit-tested).
 import oaZh from './oa.zh-CN'
+import qrZh from './qr.zh-CN'
 const zhCN = {
   oa: oaZh,
+  qr: qrZh,
   brand: { name: '云桥', full: '云桥 CloudBridge', tagline: 'OA 与华为 WeLink 集成' },
   common: {
     save: '保存',

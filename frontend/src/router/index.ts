@@ -30,7 +30,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'sync', name: 'sync', component: NotBuilt, meta: { title: 'nav.sync', area: 'sync' } },
       { path: 'binding', name: 'binding', component: NotBuilt, meta: { title: 'nav.binding', area: 'binding' } },
       { path: 'push', name: 'push', component: NotBuilt, meta: { title: 'nav.push', area: 'push' } },
-      { path: 'qrlogin', name: 'qrlogin', component: NotBuilt, meta: { title: 'nav.qrlogin', area: 'qrlogin' } },
+      { path: 'qrlogin', name: 'qrlogin', component: () => import('@/views/qrlogin/QRLoginView.vue'), meta: { title: 'nav.qrlogin' } },
       { path: 'system', name: 'system', component: () => import('@/views/system/SystemView.vue'), meta: { title: 'nav.system' } },
       { path: 'logs', name: 'logs', component: () => import('@/views/logs/LogsView.vue'), meta: { title: 'nav.logs' } },
     ],
