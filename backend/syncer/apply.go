@@ -206,39 +206,19 @@ type job struct {
 	werr error
 }
 
-// submit sends records in batches of 100 and waits for every job.
+// submit sends records in batches of 100 and waits for every job. Up to
+// Workers batches are in flight at once (submit, then poll); the client
+// keeps every call inside WeLink's quotas.
 func (ap *applier) submit(ctx context.Context, users bool, op welink.BatchOp, idx []int, build func(i int) any) []*job {
 	var jobs []*job
 	for start := 0; start < len(idx); start += welink.BatchSize {
-		part := idx[start:min(start+welink.BatchSize, len(idx))]
-		j := &job{idx: part}
-		var ids []string
-		if users {
-			in := make([]welink.UserInput, len(part))
-			for k, i := range part {
-				in[k] = build(i).(welink.UserInput)
-			}
-			ids, j.err = ap.app.BatchUsers(ctx, op, in)
-		} else {
-			in := make([]welink.DeptInput, len(part))
-			for k, i := range part {
-				in[k] = build(i).(welink.DeptInput)
-			}
-			ids, j.err = ap.app.BatchDepartments(ctx, op, in)
-		}
-		if len(ids) > 0 {
-			j.id = ids[0]
-		}
-		jobs = append(jobs, j)
-		if ctx.Err() != nil {
-			break
-		}
+		jobs = append(jobs, &job{idx: idx[start:min(start+welink.BatchSize, len(idx))]})
 	}
-	// Poll the accepted jobs concurrently; the client keeps to the quotas.
 	sem := make(chan struct{}, ap.e.o.Workers)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
-		if j.err != nil || j.id == "" {
+		if ctx.Err() != nil {
+			j.err = ctx.Err()
 			continue
 		}
 		wg.Add(1)
@@ -246,6 +226,26 @@ func (ap *applier) submit(ctx context.Context, users bool, op welink.BatchOp, id
 		go func(j *job) {
 			defer wg.Done()
 			defer func() { <-sem }()
+			var ids []string
+			if users {
+				in := make([]welink.UserInput, len(j.idx))
+				for k, i := range j.idx {
+					in[k] = build(i).(welink.UserInput)
+				}
+				ids, j.err = ap.app.BatchUsers(ctx, op, in)
+			} else {
+				in := make([]welink.DeptInput, len(j.idx))
+				for k, i := range j.idx {
+					in[k] = build(i).(welink.DeptInput)
+				}
+				ids, j.err = ap.app.BatchDepartments(ctx, op, in)
+			}
+			if len(ids) > 0 {
+				j.id = ids[0]
+			}
+			if j.err != nil || j.id == "" {
+				return
+			}
 			j.res, j.werr = ap.app.WaitBatch(ctx, j.id, ap.e.o.PollEvery)
 		}(j)
 	}

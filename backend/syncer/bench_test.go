@@ -302,11 +302,38 @@ func BenchmarkFromOA10k(b *testing.B) {
 			calls[k] = int(v)
 		}
 		floor := welink.QuotaFloor(calls, welink.Limits{})
+		reasons := map[string]int{}
+		db.View(func(tx *store.Tx) error {
+			list, err := RunActions(tx, r.ID)
+			for _, a := range list {
+				if a.Result == ResFailed {
+					reasons["failed "+a.Object+" "+a.Error]++
+				} else if a.Kind == ActReview {
+					reasons["review "+a.Reason.Code]++
+				}
+			}
+			return err
+		})
+		b.Logf("failures and reviews: %v", reasons)
+		// The apply alone: its calls against their quota floor.
+		applyCalls := map[string]int{}
+		for k, v := range calls {
+			if strings.Contains(k, "/batch/") {
+				applyCalls[k] = v
+			}
+		}
+		applyFloor := welink.QuotaFloor(applyCalls, welink.Limits{})
+		applyTime := r.EndedAt.Sub(r.PlannedAt)
+		b.ReportMetric(applyTime.Seconds(), "apply-s")
+		b.ReportMetric(applyFloor.Seconds(), "apply-floor-s")
+		b.Logf("apply: %v for %v (floor %v, batch delay 200 ms per job)", applyTime.Round(time.Millisecond), applyCalls, applyFloor)
 		b.ReportMetric(elapsed.Seconds(), "elapsed-s")
 		b.ReportMetric(float64(r.Calls), "calls")
 		b.ReportMetric(floor.Seconds(), "quota-floor-s")
+		b.ReportMetric(elapsed.Seconds()/floor.Seconds(), "x-floor")
 		b.ReportMetric(peakRSS(), "peak-RSS-MB")
 		b.ReportMetric(float64(r.Counts.UserCreate), "users-created")
+		b.ReportMetric(float64(r.Counts.Failed), "failed")
 		b.Logf("OA → WeLink: %+v; %d calls %v in %v (quota floor %v); peak RSS %.0f MB",
 			r.Counts, r.Calls, calls, elapsed.Round(time.Millisecond), floor.Round(time.Millisecond), peakRSS())
 	}

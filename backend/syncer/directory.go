@@ -6,6 +6,7 @@ import (
 
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/directory"
+	"cloudbridge/backend/oa"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/tenant"
 )
@@ -220,4 +221,62 @@ func (dependent) DeleteCorpData(tx *store.Tx, corpID string) error {
 		}
 	}
 	return nil
+}
+
+// OADept is a department of the stored OA snapshot (scope picker).
+type OADept struct {
+	ID       string `json:"id"`
+	ParentID string `json:"parentId"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Sealed   bool   `json:"sealed"`
+}
+
+// OAPerson is a person of the stored OA snapshot (scope lists).
+type OAPerson struct {
+	ID      string `json:"id"`
+	LoginID string `json:"loginId"`
+	Name    string `json:"name"`
+	Dept    string `json:"dept"`
+	Left    bool   `json:"left"`
+}
+
+// OADepartments lists the OA snapshot's departments (refreshed by every
+// OA run and by 系统设置 → OA 连接).
+func (s *Service) OADepartments() ([]OADept, error) {
+	out := []OADept{}
+	err := s.e.o.DB.View(func(tx *store.Tx) error {
+		return directory.OADepts.Each(tx, func(d oa.Department) error {
+			out = append(out, OADept{ID: d.ID, ParentID: d.ParentID, Name: d.Name, Type: d.Type, Sealed: d.Sealed})
+			return nil
+		})
+	})
+	return out, err
+}
+
+// SearchOAPeople finds OA people by login id, name, work code or mobile;
+// ids (when given) are returned whatever the query, to label saved lists.
+func (s *Service) SearchOAPeople(query string, ids []string, limit int) ([]OAPerson, error) {
+	out := []OAPerson{}
+	q := strings.ToLower(strings.TrimSpace(query))
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	limit = clampLimit(limit)
+	found := 0
+	err := s.e.o.DB.View(func(tx *store.Tx) error {
+		return directory.OAUsers.Each(tx, func(u oa.User) error {
+			hit := want[u.ID]
+			if !hit && q != "" && found < limit && strings.Contains(strings.ToLower(u.LoginID+" "+u.Name+" "+u.WorkCode+" "+u.Mobile), q) {
+				hit = true
+				found++
+			}
+			if hit {
+				out = append(out, OAPerson{ID: u.ID, LoginID: u.LoginID, Name: u.Name, Dept: u.DepartmentID, Left: u.Left})
+			}
+			return nil
+		})
+	})
+	return out, err
 }

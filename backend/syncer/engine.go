@@ -46,7 +46,9 @@ type Options struct {
 	Tenant *tenant.Service
 	// PollEvery is how often async batch jobs are polled; 0 = 1 s.
 	PollEvery time.Duration
-	// Workers polling jobs concurrently; 0 = 4.
+	// Workers is how many batch jobs are in flight (submitted and being
+	// polled) at once; 0 = 16. Job latency, not CPU, is what they cover;
+	// the client keeps the calls inside WeLink's quotas.
 	Workers int
 }
 
@@ -89,7 +91,7 @@ func NewEngine(o Options) *Engine {
 		o.PollEvery = time.Second
 	}
 	if o.Workers <= 0 {
-		o.Workers = 4
+		o.Workers = 16
 	}
 	if o.Binder == nil {
 		o.Binder = plainBinder{}

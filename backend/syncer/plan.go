@@ -197,6 +197,20 @@ func buildPlan(in planInput) (*planOutput, error) {
 	plans := map[string]*deptPlan{}
 	claimed := map[string]bool{} // WeLink dept codes already matched
 	var order []*deptPlan
+	planned := map[string]bool{} // parent OA id + "\x00" + WeLink name
+	taken := func(parentCode, parentOA, name string) bool {
+		if planned[parentOA+"\x00"+name] {
+			return true
+		}
+		if parentCode != "" {
+			for _, c := range t.children[parentCode] {
+				if strings.TrimSpace(c.NameCn) == name {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	var visit func(d *oa.Department, parent *deptPlan, level int, path string) error
 	visit = func(d *oa.Department, parent *deptPlan, level int, path string) error {
 		p := &deptPlan{oa: d, parent: parent, level: level}
@@ -244,7 +258,7 @@ func buildPlan(in planInput) (*planOutput, error) {
 		if p.wl != nil {
 			claimed[p.wl.Code] = true
 			a.WLID, a.WLName, a.Kind, a.Reason = p.wl.Code, p.wl.NameCn, ActMatch, rsn
-			if strings.TrimSpace(p.wl.NameCn) != name {
+			if cur := strings.TrimSpace(p.wl.NameCn); cur != name && !(strings.HasPrefix(cur, name+"（") && strings.HasSuffix(cur, "）")) {
 				a.Kind = ActUpdate
 				a.Changes = append(a.Changes, "name: "+p.wl.NameCn+" → "+name)
 			}
@@ -256,8 +270,22 @@ func buildPlan(in planInput) (*planOutput, error) {
 			a.Input = &Input{NameCn: name, ParentOA: a.Parent}
 		} else {
 			a.Kind, a.Reason = ActCreate, reason("dept_new")
-			a.Input = &Input{NameCn: name, ParentOA: a.Parent, Order: deptOrder(d.Order)}
+			// WeLink refuses two siblings with one name, which the OA allows:
+			// the later one gets its OA code appended instead of failing
+			// with everybody in it.
+			wlName := name
+			if taken(parentCode, a.Parent, name) {
+				code := d.Code
+				if code == "" {
+					code = d.SourceID
+				}
+				wlName = name + "（" + code + "）"
+				a.Reason = reason("dept_new_renamed", "name", wlName)
+			}
+			a.WLName = wlName
+			a.Input = &Input{NameCn: wlName, ParentOA: a.Parent, Order: deptOrder(d.Order)}
 		}
+		planned[a.Parent+"\x00"+a.Input.NameCn] = true
 		p.act = a
 		plans[d.ID] = p
 		order = append(order, p)

@@ -576,3 +576,33 @@ func TestCorpDeleteRemovesSyncData(t *testing.T) {
 		t.Fatalf("left after delete: %+v", uses)
 	}
 }
+
+func TestFromOASameNamedSiblingsAreRenamedNotFailed(t *testing.T) {
+	e := newEnv(t, seedWeLink(), 9)
+	e.settings(func(s *Settings) { s.OA.Scope.Depts = []string{"sub:1"} })
+	// e-cology lets two departments under one parent share a name; WeLink
+	// does not.
+	e.oa.UpdateDepartment(oasim.DeptC, func(d *oasim.Department) { d.Name = "部门B" })
+	ctx := context.Background()
+	r, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renamed *Action
+	for _, a := range e.actions(r.ID) {
+		if a.Object == "dept" && a.OAID == "dep:3" {
+			renamed = &a
+		}
+	}
+	if renamed == nil || renamed.Kind != ActCreate || renamed.Result != ResDone || renamed.Reason.Code != "dept_new_renamed" || !strings.HasPrefix(renamed.WLName, "部门B（") {
+		t.Fatalf("second 部门B: %+v", renamed)
+	}
+	// The next run finds it again and does not rename it back.
+	r, err = e.eng.RunFromOA(ctx, e.corpID, OARunOptions{PreviewOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Counts.Create != 0 || r.Counts.Update != 0 {
+		t.Fatalf("re-run %+v", r.Counts)
+	}
+}
