@@ -448,7 +448,7 @@ func (ap *applier) createUsers(ctx context.Context) error {
 // run created or changed.
 func (ap *applier) recordUsers(idx []int, method string, created bool) error {
 	now := ap.e.o.Clock.Now()
-	return chunked(ap.e.o.DB, len(idx), func(tx *store.Tx, k int) error {
+	return chunkedBy(ap.e.o.DB, 50, len(idx), func(tx *store.Tx, k int) error {
 		a := &ap.acts[idx[k]]
 		b := binding.Binding{CorpID: ap.r.CorpID, WeLinkUserID: a.WLID, OAUserID: a.OAID, OALoginID: a.OAName,
 			Method: method, Detail: a.Reason.Params["rule"], By: "sync", At: now}

@@ -233,7 +233,13 @@ func cutPrefix(s, p string) (string, bool) {
 // chunked runs fn for 0..n-1 in transactions of at most 500 records
 // (Badger caps the size of one transaction).
 func chunked(db *store.DB, n int, fn func(tx *store.Tx, i int) error) error {
-	const size = 500
+	return chunkedBy(db, 500, n, fn)
+}
+
+// chunkedBy is chunked with a chosen transaction size. Writes that check a
+// unique index (bindings) use small ones: Badger sorts a transaction's
+// pending writes for every iterator the check opens.
+func chunkedBy(db *store.DB, size, n int, fn func(tx *store.Tx, i int) error) error {
 	for start := 0; start < n; start += size {
 		end := min(start+size, n)
 		if err := db.Update(func(tx *store.Tx) error {
