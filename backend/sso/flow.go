@@ -248,13 +248,13 @@ func (p *Public) proceed(r *http.Request, f *flow) (string, error) {
 		}
 	}
 	if !ok {
-		return "/sso/f/" + f.id + "/bind", nil
+		return p.local(r, "/sso/f/"+f.id+"/bind"), nil
 	}
 	p.mu.Lock()
 	f.bound = &b
 	p.mu.Unlock()
 	if f.kind == "qr" {
-		return "/sso/f/" + f.id + "/confirm", nil
+		return p.local(r, "/sso/f/"+f.id+"/confirm"), nil
 	}
 	u, err := p.oaUser(b)
 	if err != nil {

@@ -179,7 +179,7 @@ func (p *Public) renderAuth(w http.ResponseWriter, r *http.Request, f *flow, app
 		ClientID, CodeURL, OAuthURL, CSRF, JSAPI, FailTitle string
 		WaitMs                                              int
 	}{pageBase{Lang: lang, Title: tr(lang, "auth.title"), Nonce: core.NewID()}, app.ClientID,
-		"/sso/f/" + f.id + "/code", "/sso/f/" + f.id + "/oauth", f.csrf, jsapi, tr(lang, "error.title"), int(jsapiTimeout / time.Millisecond)})
+		p.local(r, "/sso/f/"+f.id+"/code"), p.local(r, "/sso/f/"+f.id+"/oauth"), f.csrf, jsapi, tr(lang, "error.title"), int(jsapiTimeout / time.Millisecond)})
 }
 
 type choice struct{ Team, Corp, App, URL string }
@@ -203,7 +203,7 @@ func (p *Public) renderPick(w http.ResponseWriter, r *http.Request, f *flow, app
 			team = corpNames[a.CorpID]
 		}
 		cs = append(cs, choice{Team: team, Corp: corpNames[a.CorpID], App: app.Name,
-			URL: "/sso/f/" + f.id + "/auth?app=" + url.QueryEscape(a.AppID)})
+			URL: p.local(r, "/sso/f/"+f.id+"/auth?app="+url.QueryEscape(a.AppID))})
 	}
 	p.render(w, "pick", http.StatusOK, struct {
 		pageBase
@@ -258,7 +258,7 @@ func (p *Public) renderBind(w http.ResponseWriter, r *http.Request, f *flow, log
 	p.render(w, "bind", status, struct {
 		pageBase
 		Name, Error, Action, CSRF, LoginID string
-	}{pageBase{Lang: lang, Title: tr(lang, "bind.title")}, name, msg, "/sso/f/" + f.id + "/bind", f.csrf, loginID})
+	}{pageBase{Lang: lang, Title: tr(lang, "bind.title")}, name, msg, p.local(r, "/sso/f/"+f.id+"/bind"), f.csrf, loginID})
 }
 
 func (p *Public) renderConfirm(w http.ResponseWriter, r *http.Request, f *flow, u oa.User, ip string) {
@@ -266,7 +266,7 @@ func (p *Public) renderConfirm(w http.ResponseWriter, r *http.Request, f *flow, 
 	p.render(w, "confirm", http.StatusOK, struct {
 		pageBase
 		Name, LoginID, IP, Action, CSRF string
-	}{pageBase{Lang: lang, Title: tr(lang, "confirm.title")}, u.Name, u.LoginID, ip, "/sso/f/" + f.id + "/confirm", f.csrf})
+	}{pageBase{Lang: lang, Title: tr(lang, "confirm.title")}, u.Name, u.LoginID, ip, p.local(r, "/sso/f/"+f.id+"/confirm"), f.csrf})
 }
 
 func (p *Public) renderDone(w http.ResponseWriter, r *http.Request, ok bool, name string) {

@@ -348,6 +348,16 @@ func (p *Public) publicBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// local is a path on this listener as the browser must see it: behind a
+// reverse proxy that publishes it under a prefix (public base URL
+// "https://host/cloudbridge"), the prefix comes first.
+func (p *Public) local(r *http.Request, path string) string {
+	if u, err := url.Parse(p.publicBase(r)); err == nil {
+		return strings.TrimRight(u.Path, "/") + path
+	}
+	return path
+}
+
 // clientIP is the peer address; behind a local reverse proxy (loopback or
 // private peer) the last X-Forwarded-For hop is the client.
 func clientIP(r *http.Request) string {

@@ -223,7 +223,7 @@ func (p *Public) qrScan(w http.ResponseWriter, r *http.Request) {
 	if st != QRWaiting {
 		// Scanned already: only the phone that scanned it may go on.
 		if f, err := p.flowFor(r, q.flowID); err == nil && st == QRScanned {
-			http.Redirect(w, r, p.resumeURL(f), http.StatusFound)
+			http.Redirect(w, r, p.resumeURL(r, f), http.StatusFound)
 			return
 		}
 		p.fail(w, r, core.ErrSSOQRExpired.New())
@@ -265,14 +265,14 @@ func (p *Public) qrScan(w http.ResponseWriter, r *http.Request) {
 	p.renderPick(w, r, f, apps)
 }
 
-func (p *Public) resumeURL(f *flow) string {
+func (p *Public) resumeURL(r *http.Request, f *flow) string {
 	switch {
 	case f.bound != nil:
-		return "/sso/f/" + f.id + "/confirm"
+		return p.local(r, "/sso/f/"+f.id+"/confirm")
 	case f.welinkUserID != "":
-		return "/sso/f/" + f.id + "/bind"
+		return p.local(r, "/sso/f/"+f.id+"/bind")
 	}
-	return "/sso/f/" + f.id + "/auth"
+	return p.local(r, "/sso/f/"+f.id+"/auth")
 }
 
 // qrFlow is the phone's flow with its live, scanned QR session.

@@ -12,6 +12,7 @@ import (
 	"cloudbridge/backend/directory"
 	"cloudbridge/backend/oa"
 	oasim "cloudbridge/backend/oa/sim"
+	"cloudbridge/backend/settings"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/tenant"
 	wlsim "cloudbridge/backend/welink/sim"
@@ -364,5 +365,32 @@ func TestClientIP(t *testing.T) {
 		if got := clientIP(r); got != tc.want {
 			t.Errorf("%s %s → %s, want %s", tc.remote, tc.xff, got, tc.want)
 		}
+	}
+}
+
+// Behind a reverse proxy that publishes CloudBridge under a prefix, the
+// pages' own links keep the prefix.
+func TestPublicBaseWithPathPrefix(t *testing.T) {
+	e := newEnv(t)
+	e.db.Update(func(tx *store.Tx) error {
+		st, _ := settings.Load(tx)
+		st.PublicBaseURL = e.srv.URL + "/cb"
+		return settings.Save(tx, st)
+	})
+	b := e.browser()
+	page := b.get(e.home(true))
+	if !strings.Contains(page.body, `"/cb/sso/f/`) || !strings.Contains(page.body, `href="/cb/sso/f/`) {
+		t.Fatalf("auth page links without the prefix: %s", page.body)
+	}
+	flowID, csrf := authPage(t, page)
+	code, _ := e.wl.IssueCode(e.user(4), wlsim.DemoClientID)
+	r := b.post(e.srv.URL+"/sso/f/"+flowID+"/code", url.Values{"code": {code}, "csrf": {csrf}})
+	if n := next(t, r); n != "/cb/sso/f/"+flowID+"/bind" {
+		t.Fatalf("next %s", n)
+	}
+	// The OAuth2 redirect_uri carries the prefix too.
+	pc := b.get(e.home(false))
+	if u, _ := url.Parse(pc.loc); u.Query().Get("redirect_uri") != e.srv.URL+"/cb/sso/callback" {
+		t.Fatalf("redirect_uri %s", pc.loc)
 	}
 }
