@@ -156,9 +156,15 @@ func BenchmarkDelivery(b *testing.B) {
 		n = v
 	}
 	for iter := 0; iter < b.N; iter++ {
-		f := newFixture(b, fixOpts{dir: b.TempDir(), users: n + 10, wlLimits: wlsim.Limits{PerSecond: 40, PerMinute: 1500, PerIP: 3000, IPWindow: 20 * time.Second},
-			clLimits: welink.Limits{}, retry: welink.Retry{}, workers: 16})
-		users := f.wl.FindUsers("", n+10)
+		f := newFixture(b, fixOpts{dir: b.TempDir(), users: 2*n + 50, wlLimits: wlsim.Limits{PerSecond: 40, PerMinute: 1500, PerIP: 3000, IPWindow: 20 * time.Second},
+			realQuotas: true, workers: 16, recheck: time.Minute})
+		// Active users only: the emulator refuses the others (51019), as WeLink would.
+		var users []wlsim.UserInfo
+		for _, u := range f.wl.FindUsers("", 2*n+50) {
+			if u.Status != "4" { // 4 = left
+				users = append(users, u)
+			}
+		}
 		if len(users) < n {
 			b.Fatalf("emulator has %d users", len(users))
 		}
@@ -199,12 +205,16 @@ func BenchmarkDelivery(b *testing.B) {
 			}
 			resp.Body.Close()
 		}
+		lastLog := time.Now()
 		for {
 			fig, _ := Metrics(f.db, time.Now(), 1)
-			f.e.flushStats()
-			fig, _ = Metrics(f.db, time.Now(), 1)
 			if fig.Status[StatusDelivered]+fig.Status[StatusDead] >= n {
 				break
+			}
+			if time.Since(lastLog) > 10*time.Second {
+				lastLog = time.Now()
+				fmt.Fprintf(os.Stderr, "delivery bench: %v %v calls=%d throttled=%d\n", time.Since(start).Round(time.Second), fig.Status,
+					app.Calls()["POST /todo/v3/addtask"]-before, f.wl.Throttled())
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -229,6 +239,12 @@ func BenchmarkDelivery(b *testing.B) {
 		b.Logf("%d to-dos: %d in WeLink (%d duplicate taskIds), %d addtask calls, %d dead; %v elapsed, quota floor %v (%.3f×); emulator refused %d calls with 48503",
 			n, len(todos), dup, calls, fig.Status[StatusDead], elapsed.Round(time.Millisecond), floor.Round(time.Millisecond),
 			elapsed.Seconds()/floor.Seconds(), f.wl.Throttled())
+		if fig.Status[StatusDead] > 0 {
+			page, _ := f.svc.ListDeliveries(LogQuery{Status: StatusDead, Limit: 3})
+			for _, r := range page.Rows {
+				b.Logf("dead: %s → %s: %+v", r.Receiver, r.UserID, r.Reason)
+			}
+		}
 		if len(todos) != n || dup != 0 || fig.Status[StatusDead] != 0 {
 			b.Fatalf("lost or duplicated: %d to-dos for %d items, %d duplicates, %d dead", len(todos), n, dup, fig.Status[StatusDead])
 		}

@@ -49,14 +49,15 @@ type fixture struct {
 }
 
 type fixOpts struct {
-	wlLimits wlsim.Limits
-	clLimits welink.Limits
-	retry    welink.Retry
-	users    int
-	noSync   bool
-	workers  int
-	dir      string // on-disk store (benchmarks); "" = in memory
-	recheck  time.Duration
+	wlLimits   wlsim.Limits
+	clLimits   welink.Limits
+	retry      welink.Retry
+	users      int
+	noSync     bool
+	workers    int
+	dir        string // on-disk store (benchmarks); "" = in memory
+	recheck    time.Duration
+	realQuotas bool // the client keeps WeLink's real quotas and retry defaults
 }
 
 func newFixture(t testing.TB, o fixOpts) *fixture {
@@ -76,10 +77,10 @@ func newFixture(t testing.TB, o fixOpts) *fixture {
 	if o.wlLimits == (wlsim.Limits{}) {
 		o.wlLimits = wlsim.Limits{Disabled: true}
 	}
-	if o.clLimits == (welink.Limits{}) {
+	if o.clLimits == (welink.Limits{}) && !o.realQuotas {
 		o.clLimits = welink.Limits{Disabled: true}
 	}
-	if o.retry == (welink.Retry{}) {
+	if o.retry == (welink.Retry{}) && !o.realQuotas {
 		o.retry = welink.Retry{Attempts: 1, Base: time.Millisecond, Max: time.Millisecond}
 	}
 	f.wl = wlsim.WithDemoApp(wlsim.New(wlsim.Options{Users: o.users, Seed: 7, Limits: o.wlLimits, Logger: f.log}))
@@ -104,7 +105,9 @@ func newFixture(t testing.TB, o fixOpts) *fixture {
 	}
 	f.corpID, f.appID = corp.ID, app.ID
 	for _, u := range f.wl.FindUsers("", 200) {
-		f.users = append(f.users, u.UserID)
+		if u.Status != "4" { // left: WeLink refuses them (51019)
+			f.users = append(f.users, u.UserID)
+		}
 	}
 	// Public base URL for SSO links.
 	if err := db.Update(func(tx *store.Tx) error {
@@ -706,7 +709,7 @@ func TestRulesAndCorpCascade(t *testing.T) {
 	}
 	found := false
 	for _, u := range usage.Uses {
-		found = found || (u.Kind == "relay_rule" && u.ID == r.ID)
+		found = found || (u.Kind == "push_rule" && u.ID == r.ID)
 	}
 	if !found {
 		t.Fatalf("corp usage lacks the rule: %+v", usage)

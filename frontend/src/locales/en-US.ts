@@ -2,8 +2,10 @@
 import type { UIMessages } from './zh-CN'
 import oaEn from './oa.en-US'
 import qrEn from './qr.en-US'
+import pushEn from './push.en-US'
 
 const enUS: UIMessages = {
+  push: pushEn,
   oa: oaEn,
   qr: qrEn,
   brand: { name: 'CloudBridge', full: '云桥 CloudBridge', tagline: 'OA integration for Huawei WeLink' },

@@ -3,7 +3,9 @@
 // en-US.ts must have exactly the same keys (type-checked and unit-tested).
 import oaZh from './oa.zh-CN'
 import qrZh from './qr.zh-CN'
+import pushZh from './push.zh-CN'
 const zhCN = {
+  push: pushZh,
   oa: oaZh,
   qr: qrZh,
   brand: { name: '云桥', full: '云桥 CloudBridge', tagline: 'OA 与华为 WeLink 集成' },

@@ -29,7 +29,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'welink/:corpId/apps/:appId', name: 'app-detail', component: () => import('@/views/welink/AppDetailView.vue'), props: true, meta: { title: 'app.detailTitle' } },
       { path: 'sync', name: 'sync', component: NotBuilt, meta: { title: 'nav.sync', area: 'sync' } },
       { path: 'binding', name: 'binding', component: NotBuilt, meta: { title: 'nav.binding', area: 'binding' } },
-      { path: 'push', name: 'push', component: NotBuilt, meta: { title: 'nav.push', area: 'push' } },
+      { path: 'push', name: 'push', component: () => import('@/views/push/PushView.vue'), meta: { title: 'nav.push' } },
       { path: 'qrlogin', name: 'qrlogin', component: () => import('@/views/qrlogin/QRLoginView.vue'), meta: { title: 'nav.qrlogin' } },
       { path: 'system', name: 'system', component: () => import('@/views/system/SystemView.vue'), meta: { title: 'nav.system' } },
       { path: 'logs', name: 'logs', component: () => import('@/views/logs/LogsView.vue'), meta: { title: 'nav.logs' } },
