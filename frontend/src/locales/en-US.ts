@@ -3,8 +3,10 @@ import type { UIMessages } from './zh-CN'
 import oaEn from './oa.en-US'
 import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
+import bindingEn from './binding.en-US'
 
 const enUS: UIMessages = {
+  binding: bindingEn,
   push: pushEn,
   oa: oaEn,
   qr: qrEn,

@@ -4,7 +4,9 @@
 import oaZh from './oa.zh-CN'
 import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
+import bindingZh from './binding.zh-CN'
 const zhCN = {
+  binding: bindingZh,
   push: pushZh,
   oa: oaZh,
   qr: qrZh,
