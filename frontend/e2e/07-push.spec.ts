@@ -190,4 +190,15 @@ test('push rules, intake on the public listener, delivery log and timeline', asy
   await page.getByTestId('system-save').click()
   await expect(page.getByTestId('system-error')).toContainText('系统标识 cloudbridge 已被其他接入系统使用')
   await page.screenshot({ path: path.join(shotsDir, 'push-intake.png'), fullPage: true })
+
+  // The WeLink集成 app screen tells that to-dos reach this app (the offer
+  // to create a default rule appears only for apps without one).
+  await page.goto(`${baseURL()}/#/welink/${s.corpId}/apps/${s.appId}`)
+  await expect(page.getByTestId('default-rule-exists')).toContainText('待办推送到 WeLink')
+  await api(req, 'relay', 'DeleteRule', (await api<any[]>(req, 'relay', 'ListRules')).find((r) => r.name === '待办推送到 WeLink').id)
+  await page.reload()
+  await expect(page.getByTestId('default-rule-offer')).toBeVisible()
+  await page.screenshot({ path: path.join(shotsDir, 'push-offer.png'), fullPage: true })
+  await page.getByTestId('create-default-rule').click()
+  await expect(page.getByTestId('default-rule-exists')).toContainText('待办')
 })
