@@ -183,6 +183,13 @@ test('replayed code, forged state, open redirect and expired QR fail with clear 
   }
   await p.screenshot({ path: path.join(shotsDir, 'zh-sso-open-redirect-phone.png'), fullPage: true })
 
+  // The same page for an English-speaking phone.
+  const en = await phone(browser, 'en-US')
+  await en.page.goto(`${publicUrl()}/sso/${s.appId}/mobile?target=${encodeURIComponent('https://evil.example.com/')}`)
+  await expect(en.page.getByTestId('sso-error')).toContainText('points outside the OA system')
+  await en.page.screenshot({ path: path.join(shotsDir, 'en-sso-open-redirect-phone.png'), fullPage: true })
+  await en.ctx.close()
+
   // An expired (or unknown) QR.
   await api(page.request, 'sso', 'SaveQRSettings', { enabled: true, appIds: [s.appId] })
   await p.goto(`${publicUrl()}/qr/s/EXPIREDQRSESSIONEXPIREDQRSESSION`)
