@@ -169,19 +169,21 @@ func BenchmarkDelivery(b *testing.B) {
 			b.Fatalf("emulator has %d users", len(users))
 		}
 		// n OA users, each bound to a WeLink user.
-		if err := f.db.Update(func(tx *store.Tx) error {
-			for i := 0; i < n; i++ {
-				u := oa.User{ID: strconv.Itoa(100000 + i), LoginID: fmt.Sprintf("b%05d", i), Name: "用户" + strconv.Itoa(i)}
-				if err := directory.OAUsers.Put(tx, &u); err != nil {
-					return err
+		for s := 0; s < n; s += 1000 {
+			if err := f.db.Update(func(tx *store.Tx) error {
+				for i := s; i < min(n, s+1000); i++ {
+					u := oa.User{ID: strconv.Itoa(100000 + i), LoginID: fmt.Sprintf("b%05d", i), Name: "用户" + strconv.Itoa(i)}
+					if err := directory.OAUsers.Put(tx, &u); err != nil {
+						return err
+					}
+					if err := binding.Bindings.Put(tx, &binding.Binding{CorpID: f.corpID, WeLinkUserID: users[i].UserID, OAUserID: u.ID, Method: binding.MethodManual}); err != nil {
+						return err
+					}
 				}
-				if err := binding.Bindings.Put(tx, &binding.Binding{CorpID: f.corpID, WeLinkUserID: users[i].UserID, OAUserID: u.ID, Method: binding.MethodManual}); err != nil {
-					return err
-				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
 			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
 		}
 		if _, err := f.svc.SaveRule(RuleInput{Name: "todo", Enabled: true, Source: SourceTodo,
 			Targets: []Target{{CorpID: f.corpID, AppID: f.appID, Type: TypeTodo}}}); err != nil {

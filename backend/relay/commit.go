@@ -3,7 +3,10 @@ package relay
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"cloudbridge/backend/store"
 )
@@ -65,36 +68,67 @@ func (e *Engine) drainCommits() {
 func (e *Engine) commitGroup(group []*commitReq) {
 	now := e.clock.Now()
 	rs := e.rulesSnapshot()
+	var all []incoming
+	for _, r := range group {
+		all = append(all, r.in...)
+	}
 	var queue []enqueued
-	var received int
-	var modules map[string]int
-	err := e.db.Update(func(tx *store.Tx) error {
-		queue, received, modules = queue[:0], 0, map[string]int{}
-		c := &applyCtx{tx: tx, now: now, rules: rs, queue: &queue}
-		for _, r := range group {
-			for _, in := range r.in {
+	received := 0
+	modules := map[string]int{}
+	// Transactions of up to itemsPerTxn items (Badger caps one transaction
+	// at ~2.4 MB here); a chunk that is still too big is halved. The fsync
+	// after the last chunk makes the whole group durable before any ack.
+	// A failure leaves earlier chunks stored: the OA's retry of the
+	// request is idempotent.
+	n := itemsPerTxn
+	var err error
+	for s := 0; s < len(all) && err == nil; {
+		part := all[s:min(len(all), s+n)]
+		var q []enqueued
+		var got int
+		var mods map[string]int
+		err = e.db.Update(func(tx *store.Tx) error {
+			q, got, mods = nil, 0, map[string]int{}
+			c := &applyCtx{tx: tx, now: now, rules: rs, queue: &q}
+			for _, in := range part {
 				accepted, err := c.apply(in)
 				if err != nil {
 					return err
 				}
-				received += accepted
+				got += accepted
 				if accepted > 0 {
-					modules[in.item.Module]++
+					mods[in.item.Module]++
 				}
 			}
+			return nil
+		})
+		if errors.Is(err, badger.ErrTxnTooBig) && n > 1 {
+			n, err = n/2, nil
+			continue
 		}
-		for name, cnt := range modules {
-			m, err := modulesSeen.Get(tx, name)
-			if err != nil && !isNotFound(err) {
-				return err
+		if err == nil {
+			queue, received = append(queue, q...), received+got
+			for k, v := range mods {
+				modules[k] += v
 			}
-			m.Name, m.Count, m.Last = name, m.Count+cnt, now
-			if err := modulesSeen.Put(tx, &m); err != nil {
-				return err
-			}
+			s += len(part)
 		}
-		return nil
-	})
+	}
+	if err == nil && len(modules) > 0 {
+		err = e.db.Update(func(tx *store.Tx) error {
+			for name, cnt := range modules {
+				m, err := modulesSeen.Get(tx, name)
+				if err != nil && !isNotFound(err) {
+					return err
+				}
+				m.Name, m.Count, m.Last = name, m.Count+cnt, now
+				if err := modulesSeen.Put(tx, &m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err == nil && e.sync {
 		// Durable before acknowledging: one fsync for the whole group.
 		err = e.db.Badger().Sync()
@@ -104,14 +138,18 @@ func (e *Engine) commitGroup(group []*commitReq) {
 	}
 	if err != nil {
 		e.log.Error("relay: intake commit failed", "requests", len(group), "err", err)
-		return
 	}
+	// Rows of chunks that did commit are work even if a later chunk failed.
 	e.counters.add(now, func(h *hourStats) { h.Received += received })
 	for _, q := range queue {
 		e.q.push(q.id, q.group, time.Time{})
 	}
 	e.changed()
 }
+
+// itemsPerTxn: an item with its rows is ~1–3 KB; 500 stay well inside
+// Badger's transaction limit in the common case.
+const itemsPerTxn = 500
 
 type applyCtx struct {
 	tx    *store.Tx

@@ -350,9 +350,9 @@ func (e *Engine) call(appID string, rs []*row) []followUp {
 	// Record the attempt before the call: a crash from here on leaves the
 	// row "sending" with InFlight set, which the restart recognises.
 	var kept []*row
-	err = e.db.Update(func(tx *store.Tx) error {
-		kept = kept[:0]
-		for _, r := range rs {
+	err = e.updateRows(rs, func(tx *store.Tx, part []*row) (func(), error) {
+		var k []*row
+		for _, r := range part {
 			d, err := deliveries.Get(tx, r.d.ID)
 			if err != nil {
 				continue
@@ -368,12 +368,12 @@ func (e *Engine) call(appID string, rs []*row) []followUp {
 			}
 			d.event(Event{At: now, Kind: "attempt", Op: r.op, Version: it.Version, Detail: d.UserID})
 			if err := deliveries.Put(tx, &d); err != nil {
-				return err
+				return nil, err
 			}
 			r.d, r.it = d, it
-			kept = append(kept, r)
+			k = append(k, r)
 		}
-		return nil
+		return func() { kept = append(kept, k...) }, nil
 	})
 	if err != nil {
 		e.log.Error("relay: cannot record attempt", "err", err)
@@ -476,9 +476,10 @@ func (e *Engine) success(rs []*row, op string, failed, cardIDs []string, ms int6
 	}
 	var next []followUp
 	var delivered, dead int
-	err := e.db.Update(func(tx *store.Tx) error {
-		next, delivered, dead = next[:0], 0, 0
-		for _, r := range rs {
+	err := e.updateRows(rs, func(tx *store.Tx, part []*row) (func(), error) {
+		var next2 []followUp
+		var delivered2, dead2 int
+		for _, r := range part {
 			d, err := deliveries.Get(tx, r.d.ID)
 			if err != nil {
 				continue
@@ -489,9 +490,9 @@ func (e *Engine) success(rs []*row, op string, failed, cardIDs []string, ms int6
 				d.Status, d.NextAt = StatusDead, time.Time{}
 				d.Reason = core.WeLinkCode(welink.CodeOutOfScope, "")
 				d.event(Event{At: now, Kind: "dead", Op: op, Code: welink.CodeOutOfScope, Error: d.Reason, Ms: ms})
-				dead++
+				dead2++
 				if err := deliveries.Put(tx, &d); err != nil {
-					return err
+					return nil, err
 				}
 				continue
 			}
@@ -514,19 +515,19 @@ func (e *Engine) success(rs []*row, op string, failed, cardIDs []string, ms int6
 			it, err := items.Get(tx, d.ItemID)
 			if err == nil && needOp(&d, &it) != "" {
 				d.Status = StatusQueued // the item moved on during the call
-				next = append(next, followUp{id: d.ID, group: d.GroupKey})
+				next2 = append(next2, followUp{id: d.ID, group: d.GroupKey})
 			} else {
 				d.Status, d.DeliveredAt, d.NextAt = StatusDelivered, now, time.Time{}
 				if err == nil {
 					d.Done = it.Version
 				}
-				delivered++
+				delivered2++
 			}
 			if err := deliveries.Put(tx, &d); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return nil
+		return func() { next, delivered, dead = append(next, next2...), delivered+delivered2, dead+dead2 }, nil
 	})
 	if err != nil {
 		// The call succeeded but its record did not land: the rows stay
@@ -544,9 +545,10 @@ func (e *Engine) outcome(rs []*row, op string, cause error, reason *core.Error, 
 	cfg := e.config()
 	var next []followUp
 	var failedN, deadN int
-	err := e.db.Update(func(tx *store.Tx) error {
-		next, failedN, deadN = next[:0], 0, 0
-		for _, r := range rs {
+	err := e.updateRows(rs, func(tx *store.Tx, part []*row) (func(), error) {
+		var next2 []followUp
+		var failed2, dead2 int
+		for _, r := range part {
 			d, err := deliveries.Get(tx, r.d.ID)
 			if err != nil {
 				continue
@@ -561,11 +563,11 @@ func (e *Engine) outcome(rs []*row, op string, cause error, reason *core.Error, 
 				d.Status, d.NextAt = StatusUncertain, time.Time{}
 				d.Reason = core.ErrRelayUncertain.New()
 				d.event(Event{At: now, Kind: "uncertain", Op: op, Error: reason, Ms: ms})
-				deadN++
+				dead2++
 			case permanent:
 				d.Status, d.NextAt = StatusDead, time.Time{}
 				d.event(Event{At: now, Kind: "dead", Op: op, Code: code, Error: reason, Ms: ms})
-				deadN++
+				dead2++
 			default:
 				if unsure {
 					d.InDoubt = true // the next add/delete may find it done
@@ -576,20 +578,20 @@ func (e *Engine) outcome(rs []*row, op string, cause error, reason *core.Error, 
 					d.event(Event{At: now, Kind: "fail", Op: op, Code: code, Error: reason, Ms: ms})
 					d.Reason = core.ErrRelayTooManyAttempts.New("attempts", itoa(d.Attempts))
 					d.event(Event{At: now, Kind: "dead", Error: d.Reason})
-					deadN++
+					dead2++
 				} else {
 					d.Status, d.NextAt = StatusRetrying, now.Add(e.backoff(d.Attempts))
 					d.event(Event{At: now, Kind: "fail", Op: op, Code: code, Error: reason, Ms: ms,
 						Detail: "retry at " + d.NextAt.Format(time.RFC3339)})
-					next = append(next, followUp{id: d.ID, group: d.GroupKey, at: d.NextAt})
-					failedN++
+					next2 = append(next2, followUp{id: d.ID, group: d.GroupKey, at: d.NextAt})
+					failed2++
 				}
 			}
 			if err := deliveries.Put(tx, &d); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return nil
+		return func() { next, failedN, deadN = append(next, next2...), failedN+failed2, deadN+dead2 }, nil
 	})
 	if err != nil {
 		e.log.Error("relay: cannot record failure", "err", err)

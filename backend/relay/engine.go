@@ -425,6 +425,32 @@ func (e *Engine) RetryDue() int {
 // Idle reports that the dispatcher has nothing ready, running or timed.
 func (e *Engine) Idle() bool { return e.q.idle() && len(e.commitCh) == 0 }
 
+// rowsPerTxn bounds the rows one transaction rewrites: Badger refuses a
+// transaction above ~15 % of the memtable (about 2.4 MB with the store's
+// 16 MB memtables), and a row with its timeline is a few KB.
+const rowsPerTxn = 100
+
+// updateRows runs fn over rs in transactions of rowsPerTxn rows. fn returns
+// what to do once its transaction committed (it may run more than once on
+// a conflict, so it must not change anything outside the transaction).
+func (e *Engine) updateRows(rs []*row, fn func(tx *store.Tx, part []*row) (func(), error)) error {
+	for s := 0; s < len(rs); s += rowsPerTxn {
+		part := rs[s:min(len(rs), s+rowsPerTxn)]
+		var after func()
+		if err := e.db.Update(func(tx *store.Tx) error {
+			var err error
+			after, err = fn(tx, part)
+			return err
+		}); err != nil {
+			return err
+		}
+		if after != nil {
+			after()
+		}
+	}
+	return nil
+}
+
 // SetEmit connects the UI's event emitter (the app creates it after the
 // services).
 func (e *Engine) SetEmit(f func(event string, data any)) { e.emit.Store(&f) }

@@ -204,8 +204,8 @@ func (s *Service) Resend(ids []string) (ResendResult, error) {
 	var res ResendResult
 	var push []followUp
 	now := s.e.clock.Now()
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(len(ids), start+500)]
+	for start := 0; start < len(ids); start += rowsPerTxn {
+		chunk := ids[start:min(len(ids), start+rowsPerTxn)]
 		var q, sk int
 		var p []followUp
 		err := s.e.db.Update(func(tx *store.Tx) error {
