@@ -1,6 +1,7 @@
 // UI strings (en-US). Same keys as zh-CN.ts (type-checked and unit-tested).
 import type { UIMessages } from './zh-CN'
 import oaEn from './oa.en-US'
+import syncEn from './sync.en-US'
 import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
 import bindingEn from './binding.en-US'
@@ -9,6 +10,7 @@ const enUS: UIMessages = {
   binding: bindingEn,
   push: pushEn,
   oa: oaEn,
+  sync: syncEn,
   qr: qrEn,
   brand: { name: 'CloudBridge', full: '云桥 CloudBridge', tagline: 'OA integration for Huawei WeLink' },
   common: {

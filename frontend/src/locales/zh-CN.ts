@@ -2,14 +2,16 @@
 // from the shared catalogue backend/core/locales/*.json ("errors.*").
 // en-US.ts must have exactly the same keys (type-checked and unit-tested).
 import oaZh from './oa.zh-CN'
+import syncZh from './sync.zh-CN'
 import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
 import bindingZh from './binding.zh-CN'
 const zhCN = {
   binding: bindingZh,
   push: pushZh,
-  oa: oaZh,
   qr: qrZh,
+  oa: oaZh,
+  sync: syncZh,
   brand: { name: '云桥', full: '云桥 CloudBridge', tagline: 'OA 与华为 WeLink 集成' },
   common: {
     save: '保存',

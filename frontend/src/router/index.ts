@@ -28,7 +28,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'welink', name: 'welink', component: () => import('@/views/welink/WelinkView.vue'), meta: { title: 'nav.welink' } },
       { path: 'welink/:corpId/apps/new', name: 'app-new', component: () => import('@/views/welink/AppDetailView.vue'), props: true, meta: { title: 'app.newTitle' } },
       { path: 'welink/:corpId/apps/:appId', name: 'app-detail', component: () => import('@/views/welink/AppDetailView.vue'), props: true, meta: { title: 'app.detailTitle' } },
-      { path: 'sync', name: 'sync', component: NotBuilt, meta: { title: 'nav.sync', area: 'sync' } },
+      { path: 'sync', name: 'sync', component: () => import('@/views/sync/SyncView.vue'), meta: { title: 'nav.sync' } },
       { path: 'binding', name: 'binding', component: () => import('@/views/binding/BindingView.vue'), meta: { title: 'nav.binding' } },
       { path: 'push', name: 'push', component: () => import('@/views/push/PushView.vue'), meta: { title: 'nav.push' } },
       { path: 'qrlogin', name: 'qrlogin', component: () => import('@/views/qrlogin/QRLoginView.vue'), meta: { title: 'nav.qrlogin' } },
