@@ -14,6 +14,8 @@ import (
 func (a *App) wireBinding() error {
 	svc := binding.New(a.ctx, binding.Deps{
 		DB: a.DB, Clock: a.clock, Log: a.log,
+		// A 100k-row import stays under 300 MB resident (see binding.Deps).
+		BulkMemoryLimit: 200 << 20,
 		// Emit: progress events; the UI polls JobStatus meanwhile.
 		RefreshOA: func(ctx context.Context) (binding.OARefresh, error) {
 			conn, err := a.OA.Connector(ctx)

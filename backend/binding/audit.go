@@ -2,6 +2,7 @@ package binding
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"cloudbridge/backend/core"
@@ -30,6 +31,38 @@ type AuditEntry struct {
 	By            string    `json:"by,omitempty"`
 	IP            string    `json:"ip,omitempty"`
 	Detail        string    `json:"detail,omitempty"`
+	// Items: a bulk write (import, auto-bind run, restore) records its
+	// bindings in one entry per chunk instead of one per person: 100k
+	// entries would double what a 100k-row import writes. ListAudit shows
+	// each item as an entry of its own.
+	Items []AuditItem `json:"items,omitempty"`
+}
+
+// AuditItem is one person's change inside a bulk entry.
+type AuditItem struct {
+	WeLinkUserID string `json:"u"`
+	OAUserID     string `json:"o,omitempty"`
+	OALoginID    string `json:"l,omitempty"`
+	Detail       string `json:"d,omitempty"`
+}
+
+// expand turns a bulk entry into one entry per item.
+func (e AuditEntry) expand() []AuditEntry {
+	if len(e.Items) == 0 {
+		return []AuditEntry{e}
+	}
+	out := make([]AuditEntry, len(e.Items))
+	for i, it := range e.Items {
+		x := e
+		x.Items = nil
+		x.ID = e.ID + "." + strconv.Itoa(i)
+		x.WeLinkUserID, x.OAUserID, x.OALoginID = it.WeLinkUserID, it.OAUserID, it.OALoginID
+		if it.Detail != "" {
+			x.Detail = it.Detail
+		}
+		out[i] = x
+	}
+	return out
 }
 
 // Entries are found per corp and day (newest day first when listing), so a

@@ -66,8 +66,12 @@ func (s *Service) ListAudit(q AuditQuery) (AuditPage, error) {
 			if err != nil {
 				return err
 			}
-			slices.Reverse(day)
+			var all []AuditEntry
 			for _, e := range day {
+				all = append(all, e.expand()...)
+			}
+			slices.Reverse(all)
+			for _, e := range all {
 				if q.Action != "" && e.Action != q.Action || q.Method != "" && e.Method != q.Method {
 					continue
 				}

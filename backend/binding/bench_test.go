@@ -60,7 +60,7 @@ func bigCorp(b *testing.B, n int) (*Service, *store.DB) {
 	b.Cleanup(func() { db.Close() })
 	time.Sleep(3 * time.Second) // the reopen compacts the bulk load's L0 tables in the background
 	svc := New(context.Background(), Deps{DB: db, Clock: core.SystemClock{}, Log: slog.New(slog.DiscardHandler),
-		CorpName: func(string) (string, error) { return "big", nil }})
+		CorpName: func(string) (string, error) { return "big", nil }, BulkMemoryLimit: benchMemoryLimit})
 	return svc, db
 }
 
@@ -96,6 +96,15 @@ func peakRSSMB() float64 {
 }
 
 const benchUsers = 100_000
+
+// benchMemoryLimit is what app/wire_binding.go configures (BENCH_NO_MEMLIMIT=1
+// measures without it).
+var benchMemoryLimit = func() int64 {
+	if os.Getenv("BENCH_NO_MEMLIMIT") != "" {
+		return 0
+	}
+	return 200 << 20
+}()
 
 // BenchmarkExport100k: the 关联导入 export of 100k users (target ≤ 5 s).
 func BenchmarkExport100k(b *testing.B) {

@@ -2,6 +2,7 @@ package binding
 
 import (
 	"context"
+	"runtime/debug"
 	"time"
 
 	"cloudbridge/backend/core"
@@ -27,6 +28,7 @@ type job struct {
 	cancel   context.CancelFunc
 	prog     Progress
 	lastEmit time.Time
+	memLimit int64 // the runtime's limit before the job lowered it; -1 untouched
 }
 
 // One long job at a time: two imports racing over the same users would
@@ -38,7 +40,12 @@ func (s *Service) startJob(name string, total int) (context.Context, *job, error
 		return nil, nil, core.ErrBindingBusy.New()
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Minute)
-	j := &job{cancel: cancel, prog: Progress{Job: name, Total: total, Running: true}}
+	j := &job{cancel: cancel, prog: Progress{Job: name, Total: total, Running: true}, memLimit: -1}
+	if lim := s.d.BulkMemoryLimit; lim > 0 {
+		if cur := debug.SetMemoryLimit(-1); lim < cur {
+			j.memLimit = debug.SetMemoryLimit(lim)
+		}
+	}
 	s.job = j
 	s.emit(j, true)
 	return ctx, j, nil
@@ -55,6 +62,9 @@ func (s *Service) endJob(j *job, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j.cancel()
+	if j.memLimit >= 0 {
+		debug.SetMemoryLimit(j.memLimit)
+	}
 	j.prog.Running = false
 	if err != nil {
 		j.prog.Error = core.AsError(err).Code
@@ -258,16 +268,17 @@ func (s *Service) applyChanges(ctx context.Context, j *job, corpID, method strin
 		}
 		if len(fresh) > 0 {
 			batch := s.d.DB.NewBatch()
+			bulk := AuditEntry{CorpID: corpID, At: at, Action: ActionBind, Method: method, By: Admin, Items: make([]AuditItem, 0, len(fresh))}
 			for _, c := range fresh {
 				b := Binding{CorpID: corpID, WeLinkUserID: c.WeLinkUserID, OAUserID: c.OAUserID, OALoginID: c.OALoginID,
 					Method: method, Detail: c.Detail, By: Admin, At: at}
 				if err = Bindings.PutBatch(batch, &b); err != nil {
 					break
 				}
-				if err = recordAuditBatch(batch, AuditEntry{CorpID: corpID, At: at, Action: ActionBind, Method: method,
-					WeLinkUserID: c.WeLinkUserID, OAUserID: c.OAUserID, OALoginID: c.OALoginID, By: Admin, Detail: c.Detail}); err != nil {
-					break
-				}
+				bulk.Items = append(bulk.Items, AuditItem{WeLinkUserID: c.WeLinkUserID, OAUserID: c.OAUserID, OALoginID: c.OALoginID, Detail: c.Detail})
+			}
+			if err == nil {
+				err = recordAuditBatch(batch, bulk)
 			}
 			if err == nil {
 				err = batch.Flush()

@@ -139,7 +139,10 @@ func (s *Service) ListSnapshots(corpID string) ([]Snapshot, error) {
 
 // RestoreSnapshot puts the snapshot's bindings back (method restore; the
 // original method is kept in the detail). Users bound again meanwhile, or
-// whose OA user is bound to someone else now, are skipped and counted.
+// whose OA user is bound to someone else now, are skipped and counted. It
+// writes like a confirmed import (re-checked chunks, bulk audit entries);
+// a restore that stopped midway can be run again: what it already put back
+// counts as unchanged.
 func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 	var snap Snapshot
 	var items []snapItem
@@ -163,40 +166,24 @@ func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
-	now := s.d.Clock.Now()
+	changes := make([]change, len(items))
+	for i, it := range items {
+		b := it.Binding
+		changes[i] = change{WeLinkUserID: b.WeLinkUserID, OAUserID: b.OAUserID, OALoginID: b.OALoginID, Detail: b.Method}
+	}
+	res := s.applyChanges(ctx, j, snap.CorpID, MethodRestore, changes)
 	var runErr error
-	for start := 0; start < len(items); start += chunkSize {
-		if ctx.Err() != nil {
-			runErr = core.ErrBindingCanceled.New()
-			break
-		}
+	switch {
+	case res.Error != nil:
+		runErr = res.Error
+	case res.Canceled:
+		runErr = core.ErrBindingCanceled.New()
+	}
+	now := s.d.Clock.Now()
+	// Done: the saved items go; the header stays as the record of the undo.
+	for start := 0; runErr == nil && start < len(items); start += chunkSize {
 		chunk := items[start:min(start+chunkSize, len(items))]
-		restored, skipped := 0, 0
-		err := s.d.DB.Update(func(tx *store.Tx) error {
-			restored, skipped = 0, 0
-			for _, it := range chunk {
-				b := it.Binding
-				if _, had, err := ForWeLinkUser(tx, b.CorpID, b.WeLinkUserID); err != nil {
-					return err
-				} else if had {
-					skipped++
-					continue
-				}
-				if _, taken, err := ForOAUser(tx, b.CorpID, b.OAUserID); err != nil {
-					return err
-				} else if taken {
-					skipped++
-					continue
-				}
-				nb := b
-				nb.Method, nb.Detail, nb.By, nb.At = MethodRestore, b.Method, Admin, now
-				if _, err := put(tx, nb, false, ""); err != nil {
-					return err
-				}
-				restored++
-			}
-			// Items restored (or skipped) leave the snapshot, so a restore
-			// that stops midway can be finished by running it again.
+		runErr = s.d.DB.Update(func(tx *store.Tx) error {
 			for _, it := range chunk {
 				if err := snapItems.Delete(tx, it.SnapshotID+"~"+directoryKey(it.Binding.CorpID, it.Binding.WeLinkUserID)); err != nil {
 					return err
@@ -204,21 +191,14 @@ func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 			}
 			return nil
 		})
-		if err != nil {
-			runErr = err
-			break
-		}
-		snap.Restored += restored
-		snap.Skipped += skipped
-		s.step(j, "restore", start+len(chunk), len(items))
 	}
 	err = s.d.DB.Update(func(tx *store.Tx) error {
 		cur, err := snapshots.Get(tx, snapshotID)
 		if err != nil {
 			return err
 		}
-		cur.Restored += snap.Restored
-		cur.Skipped += snap.Skipped
+		cur.Restored += res.Applied
+		cur.Skipped += res.Stale
 		if runErr == nil {
 			cur.RestoredAt = now
 		}
