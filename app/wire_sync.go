@@ -92,3 +92,8 @@ func (b syncBinder) Bind(tx *store.Tx, v binding.Binding) error {
 	_, err := binding.Put(tx, v, false)
 	return err
 }
+
+func (b syncBinder) Unbind(tx *store.Tx, corpID, welinkUserID string) error {
+	_, err := binding.Unbind(tx, corpID, welinkUserID, binding.MethodSync, "sync", b.clock.Now())
+	return err
+}

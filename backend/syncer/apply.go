@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"cloudbridge/backend/binding"
@@ -507,15 +508,27 @@ func (ap *applier) updateUsers(ctx context.Context) error {
 		in.UserID, in.MobileNumber, in.CorpUserID = a.WLID, "", "" // the mobile is never changed by the sync
 		return in
 	})
-	var done []int
+	var done, gone []int
 	ap.each(jobs, func(i int, _ welink.BatchItem, failure string) {
 		if failure != "" {
 			ap.fail(i, failure)
+			if ap.acts[i].Reason.Code == "user_relink" && strings.HasPrefix(failure, welink.CodeNoData+" ") {
+				gone = append(gone, i)
+			}
 			return
 		}
 		ap.ok(i)
 		done = append(done, i)
 	})
+	// A bound account WeLink no longer has at all: the binding is dropped,
+	// so the next run matches or creates the person afresh.
+	if err := chunkedBy(ap.e.o.DB, 50, len(gone), func(tx *store.Tx, k int) error {
+		a := &ap.acts[gone[k]]
+		a.Error += " (binding removed; the next run creates the user again)"
+		return ap.e.o.Binder.Unbind(tx, ap.r.CorpID, a.WLID)
+	}); err != nil {
+		return err
+	}
 	var binds, updates []int
 	for _, i := range done {
 		if ap.acts[i].Kind == ActBind {

@@ -26,6 +26,8 @@ type Binder interface {
 	// switch is on, and returns how many it bound.
 	AutoBindNew(ctx context.Context, corpID string, users []directory.User) (int, error)
 	Bind(tx *store.Tx, b binding.Binding) error
+	// Unbind drops a binding whose WeLink account no longer exists.
+	Unbind(tx *store.Tx, corpID, welinkUserID string) error
 }
 
 // Options wire an Engine.
@@ -311,6 +313,9 @@ func (plainBinder) AutoBindNew(context.Context, string, []directory.User) (int, 
 	return 0, nil
 }
 func (plainBinder) Bind(tx *store.Tx, b binding.Binding) error { return binding.Bindings.Put(tx, &b) }
+func (plainBinder) Unbind(tx *store.Tx, corpID, welinkUserID string) error {
+	return binding.Bindings.Delete(tx, directory.Key(corpID, welinkUserID))
+}
 
 func (e *Engine) corpExists(corpID string) error {
 	if e.o.Tenant == nil {

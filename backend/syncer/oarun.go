@@ -91,8 +91,17 @@ func (e *Engine) deletesAllowed(r *Run, st Settings, opt OARunOptions) bool {
 }
 
 func (e *Engine) planOA(ctx context.Context, r *Run, st Settings, opt OARunOptions, rep *reporter) ([]Action, error) {
-	// 1. WeLink → local first, under its own lock.
+	// 1. WeLink → local first, under its own lock. A pull already running
+	// (a schedule, the admin) is waited for, then one more runs: the plan
+	// must see WeLink as it is now.
 	rep.stage("pull_welink", 0, 0)
+	for e.Busy(r.CorpID, FromWeLink) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 	pull, err := e.RunFromWeLink(ctx, r.CorpID, TriggerChained)
 	r.Calls += pull.Calls
 	if err != nil {

@@ -47,6 +47,9 @@ func (b *testBinder) AutoBindNew(context.Context, string, []directory.User) (int
 	return 0, nil
 }
 func (b *testBinder) Bind(tx *store.Tx, v binding.Binding) error { return binding.Bindings.Put(tx, &v) }
+func (b *testBinder) Unbind(tx *store.Tx, corpID, wl string) error {
+	return binding.Bindings.Delete(tx, directory.Key(corpID, wl))
+}
 
 // seedWeLink is the WeLink side of the seed's example: 演示部门 with 部门A,
 // and 其他部门 (a mount point for 4.3.2.2's second case).
@@ -604,5 +607,42 @@ func TestFromOASameNamedSiblingsAreRenamedNotFailed(t *testing.T) {
 	}
 	if r.Counts.Create != 0 || r.Counts.Update != 0 {
 		t.Fatalf("re-run %+v", r.Counts)
+	}
+}
+
+func TestFromOABoundAccountDeletedInWeLinkIsRecreated(t *testing.T) {
+	e := newEnv(t, seedWeLink(), 9)
+	e.settings(func(s *Settings) { s.OA.Scope.Depts = []string{"sub:1"} })
+	ctx := context.Background()
+	if _, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var wl string
+	e.db.View(func(tx *store.Tx) error {
+		b, _, err := binding.ForOAUser(tx, e.corpID, "4") // 王五
+		wl = b.WeLinkUserID
+		return err
+	})
+	// Someone deletes the account in the WeLink console.
+	app := e.eng.o.WeLink().App(welink.Credentials{ClientID: testClientID, ClientSecret: testSecret})
+	if _, err := app.DeleteUser(ctx, welink.UserKey{UserID: wl}, true); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := find(e.actions(r.ID), "user", "王五")
+	if a == nil || a.Reason.Code != "user_relink" || a.Result != ResFailed || !strings.Contains(a.Error, "47012") {
+		t.Fatalf("relink of a deleted account: %+v", a)
+	}
+	// The stale binding is gone; the next run creates the person again.
+	r, err = e.eng.RunFromOA(ctx, e.corpID, OARunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = find(e.actions(r.ID), "user", "王五")
+	if a == nil || a.Kind != ActCreate || a.Result != ResDone || a.WLID == wl {
+		t.Fatalf("re-created: %+v", a)
 	}
 }
