@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/welink"
@@ -306,30 +307,54 @@ func (e *Engine) recover() error {
 	return nil
 }
 
-// RecheckUnbound wakes rows waiting for a binding (the housekeeping job
-// calls it; the binding area may call it after binding someone).
+// RecheckUnbound wakes the rows waiting for a binding whose receiver is
+// bound now (or whose window is over, to give them up). The scheduler
+// runs it every minute; the binding area may call it after binding.
 func (e *Engine) RecheckUnbound() int {
-	var ids []followUp
+	now := e.clock.Now()
+	window := time.Duration(e.config().BindWindowHours) * time.Hour
+	sys := e.systemsSnapshot()
+	var wake []followUp
 	_ = e.db.View(func(tx *store.Tx) error {
 		list, err := deliveries.Lookup(tx, "status", StatusNotBound)
 		for _, d := range list {
-			ids = append(ids, followUp{id: d.ID, group: d.GroupKey})
+			ready := now.Sub(d.CreatedAt) >= window
+			if !ready {
+				rule := PersonAuto
+				if s, ok := sys[d.SysCode]; ok && s.PersonRule != "" {
+					rule = s.PersonRule
+				}
+				if u, ok := findOAUser(tx, d.Receiver, rule); ok {
+					_, ready, _ = binding.ForOAUser(tx, d.CorpID, u.ID)
+				}
+			}
+			if ready {
+				wake = append(wake, followUp{id: d.ID, group: d.GroupKey})
+			}
 		}
 		return err
 	})
-	for _, f := range ids {
-		// Clear the wait so process() does not skip it as early.
+	for s := 0; s < len(wake); s += rowsPerTxn {
+		part := wake[s:min(len(wake), s+rowsPerTxn)]
+		// Clear the wait so process() does not skip them as early.
 		_ = e.db.Update(func(tx *store.Tx) error {
-			d, err := deliveries.Get(tx, f.id)
-			if err != nil || d.Status != StatusNotBound {
-				return nil
+			for _, f := range part {
+				d, err := deliveries.Get(tx, f.id)
+				if err != nil || d.Status != StatusNotBound {
+					continue
+				}
+				d.NextAt = time.Time{}
+				if err := deliveries.Put(tx, &d); err != nil {
+					return err
+				}
 			}
-			d.NextAt = time.Time{}
-			return deliveries.Put(tx, &d)
+			return nil
 		})
+	}
+	for _, f := range wake {
 		e.q.push(f.id, f.group, time.Time{})
 	}
-	return len(ids)
+	return len(wake)
 }
 
 // Housekeep removes finished rows and items older than the retention,

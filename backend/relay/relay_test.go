@@ -336,7 +336,10 @@ func TestIdempotentAndOrdered(t *testing.T) {
 	late, _ := json.Marshal([]map[string]string{ofsItem("900", "zhangsan", "0", 2000)})
 	f.post("/rest/ofs/batchReceiveRequestInfoByJson", done, nil)
 	f.post("/rest/ofs/batchReceiveRequestInfoByJson", late, nil)
-	f.waitFor("to-do removed", func() bool { return len(liveTodos(f.wl)) == 0 })
+	f.waitFor("to-do removed", func() bool {
+		r := f.rows()
+		return len(liveTodos(f.wl)) == 0 && len(r) == 1 && r[0].Status == StatusDelivered
+	})
 	time.Sleep(100 * time.Millisecond)
 	if n := len(liveTodos(f.wl)); n != 0 {
 		t.Fatalf("late update re-added the to-do (%d live)", n)
@@ -538,7 +541,10 @@ func TestRetryDeadLetterResend(t *testing.T) {
 	f.bind("2", f.users[0])
 	f.wl.AddFault(wlsim.Fault{Path: "/todo/v3/addtask", Code: "500", Count: 2})
 	f.post("/rest/ofs/batchReceiveRequestInfoByJson", mustJSON([]map[string]string{ofsItem("5", "zhangsan", "0", 1)}), nil)
-	f.waitFor("delivered after retries", func() bool { return len(liveTodos(f.wl)) == 1 })
+	f.waitFor("delivered after retries", func() bool {
+		r := f.rows()
+		return len(liveTodos(f.wl)) == 1 && len(r) == 1 && r[0].Status == StatusDelivered
+	})
 	d := f.rows()[0]
 	if d.Calls != 3 || d.Status != StatusDelivered {
 		t.Fatalf("row: calls %d status %s", d.Calls, d.Status)
