@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
@@ -32,6 +33,10 @@ type applier struct {
 	rep   *reporter
 	done  int
 	total int
+
+	mu      sync.Mutex
+	latency time.Duration // estimated batch job latency (first poll delay)
+	dirty   []int         // actions changed since the last checkpoint
 }
 
 func (e *Engine) applyPlan(ctx context.Context, r *Run, st Settings, acts []Action, allowDeletes bool, rep *reporter) error {
@@ -74,7 +79,7 @@ func (e *Engine) applyPlan(ctx context.Context, r *Run, st Settings, acts []Acti
 			held++
 		}
 	}
-	if serr := e.saveActions(acts); serr != nil && err == nil {
+	if serr := ap.checkpoint("done"); serr != nil && err == nil {
 		err = serr
 	}
 	if err != nil {
@@ -108,16 +113,28 @@ func (ap *applier) pick(obj, kind string) []int {
 func (ap *applier) fail(i int, msg string) {
 	ap.acts[i].Result, ap.acts[i].Error = ResFailed, msg
 	ap.done++
+	ap.dirty = append(ap.dirty, i)
 }
 
 func (ap *applier) ok(i int) {
 	ap.acts[i].Result, ap.acts[i].Error = ResDone, ""
 	ap.done++
+	ap.dirty = append(ap.dirty, i)
 }
 
+// checkpoint stores the results so far (only what changed), so a run that
+// stops half-way still shows per record what reached WeLink.
 func (ap *applier) checkpoint(stage string) error {
 	ap.progress(stage)
-	return ap.e.saveActions(ap.acts)
+	if len(ap.dirty) == 0 {
+		return nil
+	}
+	list := make([]Action, 0, len(ap.dirty))
+	for _, i := range ap.dirty {
+		list = append(list, ap.acts[i])
+	}
+	ap.dirty = ap.dirty[:0]
+	return ap.e.saveActions(list)
 }
 
 func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
@@ -144,6 +161,7 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		ap.progress(s.name)
 		if err := s.fn(ctx); err != nil {
 			return err
 		}
@@ -155,6 +173,7 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 		for i := range ap.acts {
 			if ap.acts[i].Kind == ActDelete && ap.acts[i].Result == ResPending {
 				ap.acts[i].Result = ResHeld
+				ap.dirty = append(ap.dirty, i)
 			}
 		}
 		return nil
@@ -247,11 +266,55 @@ func (ap *applier) submit(ctx context.Context, users bool, op welink.BatchOp, id
 			if j.err != nil || j.id == "" {
 				return
 			}
-			j.res, j.werr = ap.app.WaitBatch(ctx, j.id, ap.e.o.PollEvery)
+			j.res, j.werr = ap.wait(ctx, j.id)
 		}(j)
 	}
 	wg.Wait()
 	return jobs
+}
+
+// wait polls a job until it is done. The first poll waits for the job
+// latency seen so far (WeLink does not publish it; the emulator's is set by
+// its BatchDelay), so most jobs cost one result call: the result API has
+// its own quota, and with thousands of records it is the one that binds.
+func (ap *applier) wait(ctx context.Context, id string) (welink.BatchResult, error) {
+	start := time.Now()
+	ap.mu.Lock()
+	first := ap.latency
+	ap.mu.Unlock()
+	if err := sleepCtx(ctx, first); err != nil {
+		return welink.BatchResult{}, err
+	}
+	for {
+		res, err := ap.app.BatchResult(ctx, id)
+		if err != nil || res.Done() {
+			if err == nil {
+				took := time.Since(start)
+				ap.mu.Lock()
+				// A moving estimate, a little under the observed latency.
+				ap.latency = (ap.latency*3 + took*9/10) / 4
+				ap.mu.Unlock()
+			}
+			return res, err
+		}
+		if err := sleepCtx(ctx, ap.e.o.PollEvery); err != nil {
+			return res, err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func errText(err error) string {

@@ -285,8 +285,17 @@ func BenchmarkFromOA10k(b *testing.B) {
 			st.AppID, st.Mode, st.OA.CreateUsers = appID, ModeReadWrite, true
 			return settingsColl.Put(tx, &st)
 		})
+		var stages []string
+		last, lastStage := time.Now(), ""
+		emit := func(_ string, d any) {
+			p := d.(Progress)
+			if p.Stage != lastStage {
+				stages = append(stages, fmt.Sprintf("%s %v", lastStage, time.Since(last).Round(time.Millisecond)))
+				last, lastStage = time.Now(), p.Stage
+			}
+		}
 		e := NewEngine(Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten, PollEvery: 100 * time.Millisecond,
-			OA: func(context.Context) (oa.Connector, error) { return conn, nil }})
+			OA: func(context.Context) (oa.Connector, error) { return conn, nil }, Emit: emit})
 		b.StartTimer()
 		start := time.Now()
 		r, err := e.RunFromOA(context.Background(), corpID, OARunOptions{ApproveDeletes: true})
@@ -315,6 +324,7 @@ func BenchmarkFromOA10k(b *testing.B) {
 			return err
 		})
 		b.Logf("failures and reviews: %v", reasons)
+		b.Logf("stages: %v", stages)
 		// The apply alone: its calls against their quota floor.
 		applyCalls := map[string]int{}
 		for k, v := range calls {

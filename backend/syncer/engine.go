@@ -170,8 +170,10 @@ type reporter struct {
 
 func (r *reporter) set(fn func(p *Progress), force bool) {
 	r.e.mu.Lock()
+	before := r.a.progress.Stage
 	fn(&r.a.progress)
 	p := r.a.progress
+	force = force || p.Stage != before // a new stage is always told
 	r.e.mu.Unlock()
 	now := time.Now()
 	if r.e.o.Emit != nil && (force || now.Sub(r.last) >= 100*time.Millisecond) {
