@@ -347,6 +347,13 @@ func (e *Engine) call(appID string, rs []*row) []followUp {
 		return e.outcome(rs, "", nil, reason, permanent, false, 0)
 	}
 	op := rs[0].op
+	if op == opAdd || op == opSend {
+		// WeLink requires a link (detailsUrl/urlPath): without one from the
+		// OA and without a public base URL for SSO there is nothing to open.
+		if m, _ := rs[0].links(e.publicBase()); m == "" {
+			return e.outcome(rs, "", nil, core.ErrRelayNoLink.New(), true, false, 0)
+		}
+	}
 	// Record the attempt before the call: a crash from here on leaves the
 	// row "sending" with InFlight set, which the restart recognises.
 	var kept []*row

@@ -813,3 +813,24 @@ func TestPublicListenerBatchLimit(t *testing.T) {
 		t.Fatalf("huge body: %d %v", resp.StatusCode, m)
 	}
 }
+
+// Without a link from the OA and without a public base URL for SSO there is
+// nothing for WeLink to open: a clear dead letter, no WeLink call.
+func TestNoLinkIsDeadLetter(t *testing.T) {
+	f := newFixture(t, fixOpts{})
+	f.rule("meeting", TypeCard)
+	f.bind("2", f.users[0])
+	f.db.Update(func(tx *store.Tx) error {
+		st, _ := settings.Load(tx)
+		st.PublicBaseURL = ""
+		return settings.Save(tx, st)
+	})
+	f.post(JSONPath, mustJSON(map[string]any{"syscode": oasim.DemoOFSSysCode, "module": "meeting", "title": "无链接", "receivers": []any{"zhangsan"}}), nil)
+	f.waitFor("dead letter", func() bool {
+		r := f.rows()
+		return len(r) == 1 && r[0].Status == StatusDead && r[0].Reason != nil && r[0].Reason.Code == core.ErrRelayNoLink.Code && r[0].Calls == 0
+	})
+	if n := len(f.wl.Messages("")); n != 0 {
+		t.Fatalf("%d messages sent without a link", n)
+	}
+}
