@@ -43,6 +43,8 @@ type AuditItem struct {
 	WeLinkUserID string `json:"u"`
 	OAUserID     string `json:"o,omitempty"`
 	OALoginID    string `json:"l,omitempty"`
+	PrevOAUserID string `json:"po,omitempty"`
+	PrevLoginID  string `json:"pl,omitempty"`
 	Detail       string `json:"d,omitempty"`
 }
 
@@ -57,6 +59,7 @@ func (e AuditEntry) expand() []AuditEntry {
 		x.Items = nil
 		x.ID = e.ID + "." + strconv.Itoa(i)
 		x.WeLinkUserID, x.OAUserID, x.OALoginID = it.WeLinkUserID, it.OAUserID, it.OALoginID
+		x.PrevOAUserID, x.PrevOALoginID = it.PrevOAUserID, it.PrevLoginID
 		if it.Detail != "" {
 			x.Detail = it.Detail
 		}

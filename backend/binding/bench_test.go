@@ -183,3 +183,35 @@ func BenchmarkImport100k(b *testing.B) {
 		b.ReportMetric(peakRSSMB(), "MB-peakRSS")
 	}
 }
+
+// BenchmarkUnbindAllRestore100k: batch unbind of 100k bindings (snapshot
+// kept) and its undo.
+func BenchmarkUnbindAllRestore100k(b *testing.B) {
+	svc, db := bigCorp(b, benchUsers)
+	batch := db.NewBatch()
+	for i := 0; i < benchUsers; i++ {
+		bd := Binding{CorpID: "big", WeLinkUserID: fmt.Sprintf("user%06d@big", i), OAUserID: strconv.Itoa(100 + i), OALoginID: fmt.Sprintf("u%06d", i), Method: MethodImport, At: time.Now()}
+		Bindings.PutBatch(batch, &bd)
+	}
+	if err := batch.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resetPeakRSS()
+		start, cpu := time.Now(), cpuSeconds()
+		snap, err := svc.UnbindAll("big", "big")
+		if err != nil || snap.Count != benchUsers {
+			b.Fatalf("unbind = %+v, %v", snap, err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/unbind")
+		start = time.Now()
+		got, err := svc.RestoreSnapshot(snap.ID)
+		if err != nil || got.Restored != benchUsers {
+			b.Fatalf("restore = %+v, %v", got, err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/restore")
+		b.ReportMetric(cpuSeconds()-cpu, "s-cpu/both")
+		b.ReportMetric(peakRSSMB(), "MB-peakRSS")
+	}
+}

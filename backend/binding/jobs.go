@@ -41,7 +41,10 @@ func (s *Service) startJob(name string, total int) (context.Context, *job, error
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Minute)
 	j := &job{cancel: cancel, prog: Progress{Job: name, Total: total, Running: true}, memLimit: -1}
-	if lim := s.d.BulkMemoryLimit; lim > 0 {
+	// Only where measured to help: imports and exports hold little live
+	// data besides Badger's; a batch unbind or restore keeps Badger's write
+	// buffers busy enough that a 200 MiB limit only makes the GC thrash.
+	if lim := s.d.BulkMemoryLimit; lim > 0 && name != "unbind-all" && name != "restore" {
 		if cur := debug.SetMemoryLimit(-1); lim < cur {
 			j.memLimit = debug.SetMemoryLimit(lim)
 		}

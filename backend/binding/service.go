@@ -30,7 +30,7 @@ type Deps struct {
 	CorpName func(corpID string) (string, error)
 	// BulkMemoryLimit, when set, is the Go runtime's soft memory limit
 	// (debug.SetMemoryLimit) while a bulk job runs (import validation and
-	// apply, export, auto-bind run, restore), never raising a lower limit
+	// apply, export, auto-bind run), never raising a lower limit
 	// already in force. A 100k-row import otherwise peaks near 430 MB RSS
 	// (Badger's compaction buffers and the GC's 2x headroom); with 200 MiB
 	// it stays under 250 MB for ~15% more CPU. 0 leaves the runtime alone.

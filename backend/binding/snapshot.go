@@ -82,6 +82,7 @@ func (s *Service) UnbindAll(corpID, confirm string) (Snapshot, error) {
 		n := 0
 		err := s.d.DB.Update(func(tx *store.Tx) error {
 			n = 0
+			bulk := AuditEntry{CorpID: corpID, At: now, Action: ActionUnbind, Method: MethodBatch, By: Admin, Detail: snap.ID}
 			for _, id := range chunk {
 				b, ok, err := ForWeLinkUser(tx, corpID, id)
 				if err != nil {
@@ -93,10 +94,16 @@ func (s *Service) UnbindAll(corpID, confirm string) (Snapshot, error) {
 				if err := snapItems.Put(tx, &snapItem{SnapshotID: snap.ID, Binding: b}); err != nil {
 					return err
 				}
-				if _, err := Unbind(tx, corpID, id, MethodBatch, Admin, now); err != nil {
+				if err := Bindings.Delete(tx, directoryKey(corpID, id)); err != nil {
 					return err
 				}
+				bulk.Items = append(bulk.Items, AuditItem{WeLinkUserID: id, PrevOAUserID: b.OAUserID, PrevLoginID: b.OALoginID})
 				n++
+			}
+			if n > 0 {
+				if err := recordAudit(tx, bulk); err != nil {
+					return err
+				}
 			}
 			cur, err := snapshots.Get(tx, snap.ID)
 			if err != nil {
@@ -145,7 +152,7 @@ func (s *Service) ListSnapshots(corpID string) ([]Snapshot, error) {
 // counts as unchanged.
 func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 	var snap Snapshot
-	var items []snapItem
+	var changes []change
 	err := s.d.DB.View(func(tx *store.Tx) error {
 		var err error
 		if snap, err = snapshots.Get(tx, snapshotID); isNotFound(err) {
@@ -156,20 +163,22 @@ func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 		if !snap.RestoredAt.IsZero() {
 			return core.ErrBindingSnapshotRestored.New()
 		}
-		items, err = snapItems.Lookup(tx, "snap", snapshotID)
+		// Items of one snapshot share its id prefix; only what restoring
+		// needs is kept (a snapshot may hold 100k bindings).
+		items, err := snapItems.Lookup(tx, "snap", snapshotID)
+		changes = make([]change, len(items))
+		for i, it := range items {
+			b := it.Binding
+			changes[i] = change{WeLinkUserID: b.WeLinkUserID, OAUserID: b.OAUserID, OALoginID: b.OALoginID, Detail: b.Method}
+		}
 		return err
 	})
 	if err != nil {
 		return Snapshot{}, err
 	}
-	ctx, j, err := s.startJob("restore", len(items))
+	ctx, j, err := s.startJob("restore", len(changes))
 	if err != nil {
 		return Snapshot{}, err
-	}
-	changes := make([]change, len(items))
-	for i, it := range items {
-		b := it.Binding
-		changes[i] = change{WeLinkUserID: b.WeLinkUserID, OAUserID: b.OAUserID, OALoginID: b.OALoginID, Detail: b.Method}
 	}
 	res := s.applyChanges(ctx, j, snap.CorpID, MethodRestore, changes)
 	var runErr error
@@ -181,11 +190,11 @@ func (s *Service) RestoreSnapshot(snapshotID string) (Snapshot, error) {
 	}
 	now := s.d.Clock.Now()
 	// Done: the saved items go; the header stays as the record of the undo.
-	for start := 0; runErr == nil && start < len(items); start += chunkSize {
-		chunk := items[start:min(start+chunkSize, len(items))]
+	for start := 0; runErr == nil && start < len(changes); start += chunkSize {
+		chunk := changes[start:min(start+chunkSize, len(changes))]
 		runErr = s.d.DB.Update(func(tx *store.Tx) error {
-			for _, it := range chunk {
-				if err := snapItems.Delete(tx, it.SnapshotID+"~"+directoryKey(it.Binding.CorpID, it.Binding.WeLinkUserID)); err != nil {
+			for _, c := range chunk {
+				if err := snapItems.Delete(tx, snapshotID+"~"+directoryKey(snap.CorpID, c.WeLinkUserID)); err != nil {
 					return err
 				}
 			}
