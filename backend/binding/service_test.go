@@ -466,3 +466,30 @@ func TestImportCSVValidatesEveryRow(t *testing.T) {
 	_, err = f.svc.PreviewImport(ImportRequest{CorpID: "c1", Name: "c.csv", ContentBase64: b64(csv), MatchField: "name"})
 	wantKind(t, err, core.ErrBindingFieldUnknown)
 }
+
+func TestApplyStopsBetweenChunksWhenCanceled(t *testing.T) {
+	f := newFixture(t)
+	_, j, err := f.svc.startJob("import", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One long job at a time.
+	_, err = f.svc.ExportUsers("c1")
+	wantKind(t, err, core.ErrBindingBusy)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := f.svc.applyChanges(ctx, j, "c1", MethodImport, []change{
+		{Row: 2, WeLinkUserID: "zhangsan@demo", OAUserID: "1", OALoginID: "zhangsan"},
+		{Row: 3, WeLinkUserID: "lisi@demo", OAUserID: "2", OALoginID: "lisi"},
+	})
+	f.svc.endJob(j, nil)
+	if !res.Canceled || res.NotApplied != 2 || res.Applied != 0 {
+		t.Fatalf("result = %+v", res)
+	}
+	if o, _ := f.svc.Overview("c1"); o.Bound != 0 {
+		t.Fatal("a canceled apply wrote bindings")
+	}
+	if ok, _ := f.svc.CancelJob(); ok {
+		t.Fatal("no job should be running")
+	}
+}
