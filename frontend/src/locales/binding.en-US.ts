@@ -182,6 +182,8 @@ export default {
     change: 'Change',
     by: 'By',
     detail: 'Basis / source',
+    restoredFrom: 'originally: {method}',
+    snapshot: 'snapshot {id}',
     none: 'No matching entries.',
   },
   job: {

@@ -182,6 +182,8 @@ export default {
     change: '变更',
     by: '操作人',
     detail: '依据 / 来源',
+    restoredFrom: '原方式：{method}',
+    snapshot: '快照 {id}',
     none: '没有符合条件的记录。',
   },
   job: {
