@@ -184,10 +184,14 @@ func (e *Engine) CorpUses(tx *store.Tx, corpID string) ([]tenant.Use, error) {
 	}
 	var out []tenant.Use
 	for _, r := range list {
-		out = append(out, tenant.Use{Kind: "relay_rule", ID: r.ID, Name: r.Name})
+		out = append(out, tenant.Use{Kind: "push_rule", ID: r.ID, Name: r.Name})
 	}
 	return out, nil
 }
+
+// maxCorpRowsInTxn bounds the undelivered rows a corp delete removes in its
+// own transaction (Badger limits a transaction's size).
+const maxCorpRowsInTxn = 2000
 
 // DeleteCorpData removes the corp's targets from the rules (a rule left
 // without targets goes too) and drops the corp's undelivered work, in the
@@ -221,13 +225,18 @@ func (e *Engine) DeleteCorpData(tx *store.Tx, corpID string) error {
 	if err != nil {
 		return err
 	}
+	removed := 0
 	for _, d := range open {
-		if d.CorpID == corpID {
+		if d.CorpID == corpID && d.Status != StatusSending && removed < maxCorpRowsInTxn {
 			if err := deliveries.Delete(tx, d.ID); err != nil {
 				return err
 			}
+			removed++
 		}
 	}
+	// Rows beyond the cap (or in flight) find their app gone and end as
+	// dead letters "app deleted": the corp delete stays one transaction of
+	// bounded size.
 	// The rule cache is refreshed after the transaction commits; a stale
 	// cache only creates rows the dispatcher then finds without an app.
 	e.rulesDirty.Store(true)
