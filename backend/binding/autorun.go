@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"cloudbridge/backend/core"
-	"cloudbridge/backend/directory"
 	"cloudbridge/backend/store"
 )
 
@@ -39,7 +38,7 @@ func (s *Service) PreviewAutoBind(corpID string) (AutoBindPreview, error) {
 		if err != nil {
 			return err
 		}
-		users, err := directory.Users.Lookup(tx, "corp", corpID)
+		users, err := usersOfCorp(tx, corpID)
 		if err != nil {
 			return err
 		}

@@ -215,3 +215,36 @@ func BenchmarkUnbindAllRestore100k(b *testing.B) {
 		b.ReportMetric(peakRSSMB(), "MB-peakRSS")
 	}
 }
+
+// BenchmarkScreens100k: what the binding screen asks for on a 100k corp
+// (overview counts, a page of people with a search, a page of the log).
+func BenchmarkScreens100k(b *testing.B) {
+	svc, db := bigCorp(b, benchUsers)
+	batch := db.NewBatch()
+	for i := 0; i < benchUsers; i += 2 {
+		bd := Binding{CorpID: "big", WeLinkUserID: fmt.Sprintf("user%06d@big", i), OAUserID: strconv.Itoa(100 + i), OALoginID: fmt.Sprintf("u%06d", i), Method: MethodImport, At: time.Now()}
+		Bindings.PutBatch(batch, &bd)
+	}
+	if err := batch.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := svc.Overview("big"); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/overview")
+		start = time.Now()
+		p, err := svc.ListUsers(UserQuery{CorpID: "big", Status: "unbound", Search: "user0999", Limit: 50})
+		if err != nil || p.Total != 50 {
+			b.Fatalf("list = %d, %v", p.Total, err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/list-page")
+		start = time.Now()
+		if _, err := svc.ListAudit(AuditQuery{CorpID: "big", Limit: 50}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/audit-page")
+	}
+}

@@ -39,7 +39,6 @@ export interface Overview {
   oaUsers: number
   snapshots: number
   settings: BindingSettings
-  methods: Record<string, number>
 }
 
 export interface WeLinkUser {
