@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/directory"
@@ -63,11 +64,21 @@ func (e *Engine) pullWeLink(ctx context.Context, r *Run, rep *reporter) error {
 		r.Warnings = append(r.Warnings, reason("visible_range_partial", "users", strconv.Itoa(org.Scope.UserTotal)))
 	}
 	rep.stage("write_local", 0, len(org.Users)+len(org.Departments))
-	stats, added, err := e.storeWeLinkOrg(r.CorpID, org)
+	stats, added, changes, err := e.storeWeLinkOrg(r.CorpID, org)
 	if err != nil {
 		return err
 	}
 	r.Stats = &stats
+	// Per-record history: what this pull added, changed and removed. A
+	// first load (empty directory) is summarised by its counts only.
+	for i := range changes {
+		changes[i].RunID, changes[i].Seq, changes[i].Result = r.ID, i, ResDone
+		countAction(&r.Counts, &changes[i])
+	}
+	r.Counts.Done = len(changes)
+	if err := e.saveActions(changes); err != nil {
+		return err
+	}
 	if len(added) > 0 {
 		rep.stage("auto_bind", 0, len(added))
 		n, err := e.o.Binder.AutoBindNew(ctx, r.CorpID, added)
@@ -138,7 +149,7 @@ func sameUser(a, b directory.User) bool {
 // new records in a write batch, changed and removed ones in transactions of
 // bounded size (index entries must follow the old values). It returns the
 // users that were not in the directory before.
-func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []directory.User, error) {
+func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []directory.User, []Action, error) {
 	now := e.o.Clock.Now()
 	depts, users := localFromWeLink(corpID, org)
 	c := PullCounts{Depts: len(depts), Users: len(users)}
@@ -155,7 +166,15 @@ func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []d
 		return err
 	})
 	if err != nil {
-		return c, nil, err
+		return c, nil, nil, err
+	}
+	prevDepts := make(map[string]directory.Dept, len(oldDepts))
+	for k, v := range oldDepts {
+		prevDepts[k] = v
+	}
+	prevUsers := make(map[string]directory.User, len(oldUsers))
+	for k, v := range oldUsers {
+		prevUsers[k] = v
 	}
 	var newDepts, chDepts []directory.Dept
 	for _, d := range depts {
@@ -182,6 +201,10 @@ func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []d
 		}
 		delete(oldUsers, u.UserID)
 	}
+	var hist []Action
+	if len(oldUsers)+len(oldDepts)+len(chUsers)+len(chDepts) > 0 || len(newUsers)+len(newDepts) < len(users)+len(depts) {
+		hist = pullHistory(newDepts, chDepts, newUsers, chUsers, oldDepts, oldUsers, prevDepts, prevUsers)
+	}
 	c.DeptsAdded, c.DeptsChanged, c.DeptsRemoved = len(newDepts), len(chDepts), len(oldDepts)
 	c.UsersAdded, c.UsersChanged, c.UsersRemoved = len(newUsers), len(chUsers), len(oldUsers)
 
@@ -189,23 +212,23 @@ func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []d
 	for i := range newDepts {
 		if err := directory.Depts.PutBatch(b, &newDepts[i]); err != nil {
 			b.Cancel()
-			return c, nil, err
+			return c, nil, nil, err
 		}
 	}
 	for i := range newUsers {
 		if err := directory.Users.PutBatch(b, &newUsers[i]); err != nil {
 			b.Cancel()
-			return c, nil, err
+			return c, nil, nil, err
 		}
 	}
 	if err := b.Flush(); err != nil {
-		return c, nil, err
+		return c, nil, nil, err
 	}
 	if err := chunked(e.o.DB, len(chDepts), func(tx *store.Tx, i int) error { return directory.Depts.Put(tx, &chDepts[i]) }); err != nil {
-		return c, nil, err
+		return c, nil, nil, err
 	}
 	if err := chunked(e.o.DB, len(chUsers), func(tx *store.Tx, i int) error { return directory.Users.Put(tx, &chUsers[i]) }); err != nil {
-		return c, nil, err
+		return c, nil, nil, err
 	}
 	var gone []string
 	for code := range oldDepts {
@@ -220,7 +243,7 @@ func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []d
 		}
 		return directory.Depts.Delete(tx, gone[i])
 	})
-	return c, newUsers, err
+	return c, newUsers, hist, err
 }
 
 func cutPrefix(s, p string) (string, bool) {
@@ -277,4 +300,52 @@ func corpDirectory(tx *store.Tx, corpID string) ([]directory.Dept, []directory.U
 		return nil
 	})
 	return ds, us, err
+}
+
+// pullHistory lists a pull's changes as actions: new (create), changed
+// (update, with the fields), removed (delete: gone from WeLink or from the
+// app's visible range).
+func pullHistory(newDepts, chDepts []directory.Dept, newUsers, chUsers []directory.User,
+	goneDepts map[string]directory.Dept, goneUsers map[string]directory.User,
+	prevDepts map[string]directory.Dept, prevUsers map[string]directory.User) []Action {
+	var out []Action
+	for _, d := range newDepts {
+		out = append(out, Action{Object: "dept", Kind: ActCreate, WLID: d.Code, WLName: d.NameCn, Level: d.Level, Reason: reason("wl_new")})
+	}
+	for _, d := range chDepts {
+		p := prevDepts[d.Code]
+		var ch []string
+		if p.NameCn != d.NameCn {
+			ch = append(ch, "name: "+p.NameCn+" → "+d.NameCn)
+		}
+		if p.ParentCode != d.ParentCode {
+			ch = append(ch, "parent: "+p.ParentCode+" → "+d.ParentCode)
+		}
+		if p.Order != d.Order {
+			ch = append(ch, "order: "+itoa(p.Order)+" → "+itoa(d.Order))
+		}
+		out = append(out, Action{Object: "dept", Kind: ActUpdate, WLID: d.Code, WLName: d.NameCn, Level: d.Level, Changes: ch, Reason: reason("wl_changed")})
+	}
+	for _, d := range goneDepts {
+		out = append(out, Action{Object: "dept", Kind: ActDelete, WLID: d.Code, WLName: d.NameCn, Level: d.Level, Reason: reason("wl_gone")})
+	}
+	for _, u := range newUsers {
+		out = append(out, Action{Object: "user", Kind: ActCreate, WLID: u.UserID, WLName: u.NameCn, Reason: reason("wl_new")})
+	}
+	for _, u := range chUsers {
+		p := prevUsers[u.UserID]
+		var ch []string
+		for _, f := range [][3]string{{"nameCn", p.NameCn, u.NameCn}, {"mobile", p.Mobile, u.Mobile}, {"email", p.Email, u.Email},
+			{"employeeId", p.EmployeeID, u.EmployeeID}, {"corpUserId", p.CorpUserID, u.CorpUserID}, {"position", p.Position, u.Position},
+			{"status", p.Status, u.Status}, {"depts", strings.Join(p.Depts, ","), strings.Join(u.Depts, ",")}} {
+			if f[1] != f[2] {
+				ch = append(ch, f[0]+": "+f[1]+" → "+f[2])
+			}
+		}
+		out = append(out, Action{Object: "user", Kind: ActUpdate, WLID: u.UserID, WLName: u.NameCn, Changes: ch, Reason: reason("wl_changed")})
+	}
+	for _, u := range goneUsers {
+		out = append(out, Action{Object: "user", Kind: ActDelete, WLID: u.UserID, WLName: u.NameCn, Reason: reason("wl_gone")})
+	}
+	return out
 }

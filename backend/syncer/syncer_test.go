@@ -646,3 +646,36 @@ func TestFromOABoundAccountDeletedInWeLinkIsRecreated(t *testing.T) {
 		t.Fatalf("re-created: %+v", a)
 	}
 }
+
+func TestFromWeLinkHistoryListsChanges(t *testing.T) {
+	e := newEnv(t, seedWeLink(), 9)
+	e.settings(nil)
+	ctx := context.Background()
+	r, err := e.eng.RunFromWeLink(ctx, e.corpID, TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.actions(r.ID)); n != 0 {
+		t.Fatalf("first load recorded %d actions, want counts only", n)
+	}
+	app := e.eng.o.WeLink().App(welink.Credentials{ClientID: testClientID, ClientSecret: testSecret})
+	if _, err := app.DeleteUser(ctx, welink.UserKey{UserID: "other@t"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.UpdateUser(ctx, welink.UserInput{UserID: "zhangsan@t", UserNameCn: "张三丰"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.eng.RunFromWeLink(ctx, e.corpID, TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := e.actions(r.ID)
+	if len(acts) != 2 || r.Counts.Delete != 1 || r.Counts.Update != 1 {
+		t.Fatalf("history %+v counts %+v", acts, r.Counts)
+	}
+	for _, a := range acts {
+		if a.WLID == "zhangsan@t" && (a.Kind != ActUpdate || len(a.Changes) != 1 || !strings.Contains(a.Changes[0], "张三丰")) {
+			t.Fatalf("change: %+v", a)
+		}
+	}
+}

@@ -137,6 +137,9 @@ export default {
   },
   result: { pending: 'Not run', done: 'Done', failed: 'Failed', held: 'Awaiting approval' },
   reason: {
+    wl_new: 'New in WeLink',
+    wl_changed: 'Changed in WeLink',
+    wl_gone: 'No longer in WeLink (or in the app\'s visible range)',
     dept_marker: 'Created by CloudBridge earlier',
     dept_linked: 'Linked',
     dept_name: 'Same level ({level}) and name',

@@ -137,6 +137,9 @@ export default {
   },
   result: { pending: '未执行', done: '成功', failed: '失败', held: '待批准' },
   reason: {
+    wl_new: 'WeLink 中新增',
+    wl_changed: 'WeLink 中有变化',
+    wl_gone: '已不在 WeLink（或应用可见范围）中',
     dept_marker: '此前由云桥创建',
     dept_linked: '已关联',
     dept_name: '层级（{level}）和名称相同',
