@@ -2,21 +2,25 @@ package app
 
 import (
 	"context"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
 
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/oaconfig"
 )
 
-// wireBinding wires user binding (issue 6): the binding screen's service and
-// the per-corp data a corp delete removes. Self-service binding has no route
-// here: the SSO area's public binding page calls binding.SelfBind.
+// wireBinding wires user binding (issue 6): the binding screen's service,
+// the per-corp data a corp delete removes, and the hourly pruning of
+// self-service lockout counters. Self-service binding has no route here:
+// the SSO area's public binding page calls binding.SelfBind.
 func (a *App) wireBinding() error {
 	svc := binding.New(a.ctx, binding.Deps{
 		DB: a.DB, Clock: a.clock, Log: a.log,
 		// A 100k-row import stays under 300 MB resident (see binding.Deps).
 		BulkMemoryLimit: 200 << 20,
-		// Emit: progress events; the UI polls JobStatus meanwhile.
+		// Emit: progress events ("binding:progress"); the UI polls JobStatus meanwhile.
 		RefreshOA: func(ctx context.Context) (binding.OARefresh, error) {
 			conn, err := a.OA.Connector(ctx)
 			if err != nil {
@@ -40,5 +44,23 @@ func (a *App) wireBinding() error {
 	})
 	a.bind(svc)
 	a.dependents.Add(binding.Dependent())
+
+	sched, err := gocron.NewScheduler()
+	if err != nil {
+		return core.ErrInternal.Wrap(err)
+	}
+	_, err = sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(func() {
+		if n, err := binding.PruneAttempts(a.DB, a.clock); err != nil {
+			a.log.Error("binding: pruning lockout counters failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("binding: lockout counters pruned", "removed", n)
+		}
+	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("binding-prune-attempts"))
+	if err != nil {
+		sched.Shutdown()
+		return core.ErrInternal.Wrap(err)
+	}
+	sched.Start()
+	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
 	return nil
 }

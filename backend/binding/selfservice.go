@@ -258,3 +258,42 @@ func recordFailure(db *store.DB, clock core.Clock, corpID, welinkUserID, ip stri
 		return nil
 	})
 }
+
+// PruneAttempts removes failure counters that can no longer lock anyone
+// (no failure within FailureWindow and no lockout in force), so addresses
+// that failed once do not pile up. Run it from a housekeeping schedule.
+func PruneAttempts(db *store.DB, clock core.Clock) (int, error) {
+	now := clock.Now()
+	var stale []string
+	err := db.View(func(tx *store.Tx) error {
+		return attempts.Each(tx, func(a attempt) error {
+			if now.Before(a.LockedUntil) {
+				return nil
+			}
+			for _, t := range a.Failures {
+				if now.Sub(t) < FailureWindow {
+					return nil
+				}
+			}
+			stale = append(stale, a.Key)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(stale); start += chunkSize {
+		chunk := stale[start:min(start+chunkSize, len(stale))]
+		if err := db.Update(func(tx *store.Tx) error {
+			for _, k := range chunk {
+				if err := attempts.Delete(tx, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return start, err
+		}
+	}
+	return len(stale), nil
+}

@@ -94,6 +94,21 @@ func TestSelfBindLocksOutUserAndIP(t *testing.T) {
 	}
 	wantKind(t, wrong("fresh", "10.0.0.2"), core.ErrBindingSelfLocked)
 	wantKind(t, wrong("fresh", "10.0.0.3"), core.ErrOABadCredentials) // other IPs are fine
+
+	// Housekeeping keeps what can still lock and drops the rest.
+	// (the first wave of per-user counters is a whole window old: gone)
+	if _, err := PruneAttempts(db, clock); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, wrong("fresh2", "10.0.0.2"), core.ErrBindingSelfLocked)
+	clock.Advance(LockDuration + FailureWindow)
+	n, err := PruneAttempts(db, clock)
+	if err != nil || n == 0 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	if st, _ := SelfBindStatus(db, clock, "c1", "fresh", "10.0.0.2"); st.LockedSeconds != 0 {
+		t.Fatalf("still locked: %+v", st)
+	}
 }
 
 func TestSelfBindDisabledAndOAuth2(t *testing.T) {
