@@ -155,24 +155,24 @@ func (dependent) CorpUses(tx *store.Tx, corpID string) ([]tenant.Use, error) {
 	if ok, err := settingsColl.Has(tx, corpID); err != nil {
 		return nil, err
 	} else if ok {
-		uses = append(uses, tenant.Use{Kind: "sync.settings", ID: corpID, Name: "同步设置 sync settings"})
+		uses = append(uses, tenant.Use{Kind: "sync_settings", ID: corpID, Name: "同步设置 sync settings"})
 	}
 	n, err := runs.Count(tx, "corp", corpID)
 	if err != nil {
 		return nil, err
 	}
 	if n > 0 {
-		uses = append(uses, tenant.Use{Kind: "sync.runs", ID: corpID, Name: "同步记录 sync runs ×" + itoa(n)})
+		uses = append(uses, tenant.Use{Kind: "sync_settings", ID: corpID + "~runs", Name: "同步记录 sync runs ×" + itoa(n)})
 	}
 	if n, err = directory.Users.Count(tx, "corp", corpID); err != nil {
 		return nil, err
 	} else if n > 0 {
-		uses = append(uses, tenant.Use{Kind: "directory.users", ID: corpID, Name: "云桥通讯录人员 directory users ×" + itoa(n)})
+		uses = append(uses, tenant.Use{Kind: "sync_settings", ID: corpID + "~users", Name: "云桥通讯录人员 directory users ×" + itoa(n)})
 	}
 	if n, err = directory.Depts.Count(tx, "corp", corpID); err != nil {
 		return nil, err
 	} else if n > 0 {
-		uses = append(uses, tenant.Use{Kind: "directory.depts", ID: corpID, Name: "云桥通讯录部门 directory departments ×" + itoa(n)})
+		uses = append(uses, tenant.Use{Kind: "sync_settings", ID: corpID + "~depts", Name: "云桥通讯录部门 directory departments ×" + itoa(n)})
 	}
 	return uses, nil
 }
