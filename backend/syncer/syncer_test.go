@@ -679,3 +679,60 @@ func TestFromWeLinkHistoryListsChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestResumeAfterCrashFindsCreatedUsersAndMarksRunsInterrupted(t *testing.T) {
+	e := newEnv(t, seedWeLink(), 9)
+	e.settings(func(s *Settings) { s.OA.Scope.Depts = []string{"sub:1"} })
+	ctx := context.Background()
+	// A run died after WeLink created 李四 (corpUserId cb-3) but before the
+	// binding was written; its record was left "applying".
+	app := e.eng.o.WeLink().App(welink.Credentials{ClientID: testClientID, ClientSecret: testSecret})
+	if _, err := app.CreateUser(ctx, welink.UserInput{UserNameCn: "李四", MobileNumber: "+86-13800000003", CorpUserID: userMarker("3"), DeptCodes: []string{"1000002"}}); err != nil {
+		t.Fatal(err)
+	}
+	stuck := Run{ID: "20200101T000000.000000000Z-abcdef", CorpID: e.corpID, Direction: FromOA, Status: StatusApplying}
+	e.db.Update(func(tx *store.Tx) error { return runs.Put(tx, &stuck) })
+	if err := e.eng.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.svc.GetRun(stuck.ID); r.Status != StatusInterrupted {
+		t.Fatalf("stuck run %s", r.Status)
+	}
+	r, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := find(e.actions(r.ID), "user", "李四")
+	if a == nil || a.Kind != ActBind || a.Reason.Code != "user_marker" || a.Result != ResDone {
+		t.Fatalf("李四 after the crash: %+v", a)
+	}
+	if n := len(e.wl.FindUsers("李四", 10)); n != 1 {
+		t.Fatalf("%d WeLink accounts for 李四", n)
+	}
+}
+
+func TestScheduledRunDeletesWithinQuarantineOnly(t *testing.T) {
+	e := newEnv(t, seedWeLink(), 9)
+	e.settings(func(s *Settings) {
+		s.OA.Scope.Depts = []string{"sub:1"}
+		s.OA.Safety = Safety{QuarantineCount: 1}
+	})
+	ctx := context.Background()
+	if _, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{Trigger: TriggerSchedule}); err != nil {
+		t.Fatal(err)
+	}
+	// One leaver: within the limit, a scheduled run deletes on its own.
+	e.oa.UpdateUser(oasim.UserWangWu, func(u *oasim.User) { u.Status = 5 })
+	r, err := e.eng.RunFromOA(ctx, e.corpID, OARunOptions{Trigger: TriggerSchedule})
+	if err != nil || r.Status != StatusDone || r.Counts.Delete != 1 || r.Counts.Done == 0 {
+		t.Fatalf("one deletion: %v %s %+v", err, r.Status, r.Counts)
+	}
+	// Two more: above the limit, they wait in quarantine.
+	for _, id := range []int{oasim.UserLiSi, oasim.UserWuJiu} {
+		e.oa.UpdateUser(id, func(u *oasim.User) { u.Status = 5 })
+	}
+	r, err = e.eng.RunFromOA(ctx, e.corpID, OARunOptions{Trigger: TriggerSchedule})
+	if err != nil || r.Status != StatusQuarantined || r.Counts.Delete != 2 {
+		t.Fatalf("two deletions: %v %s %+v", err, r.Status, r.Counts)
+	}
+}
