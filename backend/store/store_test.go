@@ -206,3 +206,47 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestPurgesDeleteBeyondOneTransaction(t *testing.T) {
+	db := openTemp(t, t.TempDir(), testKey(t))
+	defer db.Close()
+	b := db.NewBatch()
+	for i := 0; i < 30000; i++ {
+		id := "p" + itoa(i%10000) + string(rune('a'+i/10000))
+		must(t, recs.PutBatch(b, &rec{ID: id, Name: id, Owner: "big", Tags: []string{"x"}}))
+	}
+	must(t, recs.PutBatch(b, &rec{ID: "keep", Name: "keep", Owner: "other"}))
+	must(t, b.Flush())
+	// One transaction cannot hold 30k deletes with their index entries
+	// (Badger: "Txn is too big"); the purge can.
+	err := db.Update(func(tx *Tx) error {
+		ids, _ := recs.lookupIDs(tx, "owner", "big", 0)
+		for _, id := range ids {
+			if err := recs.Delete(tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		t.Log("note: Badger accepted the whole delete in one transaction")
+	}
+	n, err := recs.DeleteWhere(db, "owner", "big", 1000)
+	if err != nil || n != 30000 {
+		t.Fatalf("DeleteWhere = %d, %v", n, err)
+	}
+	must(t, db.View(func(tx *Tx) error {
+		if c, _ := recs.Count(tx, "owner", "big"); c != 0 {
+			t.Errorf("%d left", c)
+		}
+		if ok, _ := recs.Has(tx, "keep"); !ok {
+			t.Error("purge deleted another owner's record")
+		}
+		return nil
+	}))
+	must(t, recs.PutBatch(db.NewBatch(), &rec{ID: "z", Name: "z", Owner: "z"}))
+	n, err = recs.DeleteMatching(db, func(r *rec) bool { return r.Owner == "other" }, 10)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteMatching = %d, %v", n, err)
+	}
+}

@@ -12,8 +12,12 @@ import (
 
 // Corp is a WeLink enterprise as the admin named it (seed §1: 新建Welink).
 type Corp struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Deleting marks a cascading delete in progress: the corp's bulk data is
+	// purged in chunks before the corp itself goes. If that is interrupted,
+	// the corp stays marked and deleting it again resumes.
+	Deleting  bool      `json:"deleting,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

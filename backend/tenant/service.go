@@ -34,6 +34,14 @@ type Dependent interface {
 	DeleteCorpData(tx *store.Tx, corpID string) error
 }
 
+// Purger is implemented by dependents whose per-corp data can outgrow one
+// store transaction (bindings, the local directory): DeleteCorp purges it in
+// chunks after marking the corp as being deleted, then runs DeleteCorpData
+// for the rest in one final transaction.
+type Purger interface {
+	PurgeCorpData(db *store.DB, corpID string) error
+}
+
 // Dependents collects the domains that keep per-corp data; each domain adds
 // itself at wiring time.
 type Dependents struct{ list []Dependent }
@@ -193,11 +201,21 @@ func (s *Service) usage(tx *store.Tx, id string) (CorpUsage, error) {
 }
 
 // DeleteCorp deletes an unused corp (confirmToken ""), or cascades over
-// exactly the uses the admin confirmed (confirmToken from CorpUsage). All of
-// it happens in one transaction: nothing is half-deleted.
+// exactly the uses the admin confirmed (confirmToken from CorpUsage). The
+// corp is first marked as being deleted; bulk data is then purged in chunks
+// and the rest goes with the corp in one final transaction. An interrupted
+// delete leaves the corp marked (the list shows it) and is resumed by
+// deleting it again; nothing is removed before the admin confirmed it.
 func (s *Service) DeleteCorp(id, confirmToken string) error {
 	var deleted CorpUsage
 	err := s.db.Update(func(tx *store.Tx) error {
+		c, err := s.corp(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Deleting {
+			return nil // resuming a confirmed delete
+		}
 		u, err := s.usage(tx, id)
 		if err != nil {
 			return err
@@ -210,11 +228,29 @@ func (s *Service) DeleteCorp(id, confirmToken string) error {
 				return core.ErrCorpConfirm.New()
 			}
 		}
-		for _, use := range u.Uses {
-			if use.Kind == "app" {
-				if err := apps.Delete(tx, use.ID); err != nil {
-					return err
-				}
+		deleted = u
+		c.Deleting, c.UpdatedAt = true, s.clock.Now().UTC()
+		return corps.Put(tx, &c)
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range s.dependents.list {
+		if p, ok := d.(Purger); ok {
+			if err := p.PurgeCorpData(s.db, id); err != nil {
+				s.log.Error("corp delete interrupted; deleting it again resumes", "corp", id, "err", err)
+				return err
+			}
+		}
+	}
+	err = s.db.Update(func(tx *store.Tx) error {
+		as, err := apps.Lookup(tx, "corp", id)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if err := apps.Delete(tx, a.ID); err != nil {
+				return err
 			}
 		}
 		for _, d := range s.dependents.list {
@@ -222,7 +258,6 @@ func (s *Service) DeleteCorp(id, confirmToken string) error {
 				return err
 			}
 		}
-		deleted = u
 		return corps.Delete(tx, id)
 	})
 	if err == nil {

@@ -240,3 +240,40 @@ func TestDeleteCorpCascadesOnlyWhatWasConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// flakyPurger fails its first purge, like a crash or a full disk mid-way.
+type flakyPurger struct{ calls int }
+
+func (p *flakyPurger) CorpUses(*store.Tx, string) ([]Use, error) { return nil, nil }
+func (p *flakyPurger) DeleteCorpData(*store.Tx, string) error    { return nil }
+func (p *flakyPurger) PurgeCorpData(*store.DB, string) error {
+	p.calls++
+	if p.calls == 1 {
+		return core.ErrStoreFull.New()
+	}
+	return nil
+}
+
+func TestInterruptedCorpDeleteResumes(t *testing.T) {
+	f := setup(t)
+	p := &flakyPurger{}
+	f.svc.dependents.Add(p)
+	c, _ := f.svc.CreateCorp("演示企业")
+	app, _ := f.svc.SaveApp(AppInput{CorpID: c.ID, Name: "OA", ClientID: "c1", ClientSecret: "s"})
+	u, _ := f.svc.CorpUsage(c.ID)
+	wantCode(t, f.svc.DeleteCorp(c.ID, u.Token), core.ErrStoreFull)
+	list, _ := f.svc.ListCorps()
+	if len(list) != 1 || !list[0].Deleting {
+		t.Fatalf("an interrupted delete must leave the corp marked: %+v", list)
+	}
+	if _, err := f.svc.GetApp(app.ID); err != nil {
+		t.Fatalf("the final transaction ran early: %v", err)
+	}
+	// Deleting again resumes without asking for the confirmation again.
+	if err := f.svc.DeleteCorp(c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := f.svc.ListCorps(); len(list) != 0 {
+		t.Fatalf("corp survived the resumed delete: %+v", list)
+	}
+}
