@@ -120,6 +120,70 @@ func BenchmarkFromWeLink100k(b *testing.B) {
 	}
 }
 
+// BenchmarkFromWeLink100kRSS is the quota-free pull with the engine in a
+// child process (this test binary again) and the emulator here, so the
+// peak RSS reported is the bridge's own.
+func BenchmarkFromWeLink100kRSS(b *testing.B) {
+	org := orggen.Generate(orggen.Spec{Users: 100000, Depts: 10000, Seed: 1})
+	s := wlsim.New(wlsim.Options{Org: org, Limits: wlsim.Limits{Disabled: true}})
+	s.AddApp(wlsim.AppSpec{ClientID: testClientID, Secret: testSecret, Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for range b.N {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestPullChild$", "-test.v")
+		cmd.Env = append(os.Environ(), "SYNCER_PULL_URL="+srv.URL+"/api", "SYNCER_PULL_DIR="+b.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		var res planChildResult
+		for _, l := range strings.Split(string(out), "\n") {
+			if j, ok := strings.CutPrefix(strings.TrimSpace(l), "RESULT "); ok {
+				json.Unmarshal([]byte(j), &res)
+			}
+		}
+		b.ReportMetric(res.PlanS, "elapsed-s")
+		b.ReportMetric(res.RSSMB, "peak-RSS-MB")
+		b.ReportMetric(float64(res.Actions), "users")
+		b.Logf("WeLink → local, engine only: %d users in %.1fs, peak RSS %.0f MB (%s)", res.Actions, res.PlanS, res.RSSMB, res.Counts)
+	}
+}
+
+// TestPullChild is BenchmarkFromWeLink100kRSS's child process.
+func TestPullChild(t *testing.T) {
+	url, dir := os.Getenv("SYNCER_PULL_URL"), os.Getenv("SYNCER_PULL_DIR")
+	if url == "" {
+		t.Skip("child of BenchmarkFromWeLink100kRSS")
+	}
+	db, err := store.Open(store.Options{Dir: dir, Key: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	client := welink.New(welink.Options{BaseURL: url, Limits: welink.Limits{Disabled: true}})
+	ten := tenant.New(context.Background(), db, func() *welink.Client { return client }, nil, core.SystemClock{}, slog.New(slog.DiscardHandler))
+	corp, _ := ten.CreateCorp("基准企业")
+	app, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "同步", ClientID: testClientID, ClientSecret: testSecret,
+		Homepage: tenant.Homepage{Kind: "custom", CustomURL: "https://oa.example.com/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *store.Tx) error {
+		st := defaultSettings(corp.ID)
+		st.AppID = app.ID
+		return settingsColl.Put(tx, &st)
+	})
+	e := NewEngine(Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten})
+	start := time.Now()
+	r, err := e.RunFromWeLink(context.Background(), corp.ID, TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := json.Marshal(planChildResult{PlanS: time.Since(start).Seconds(), RSSMB: peakRSS(), Actions: r.Stats.Users,
+		Counts: fmt.Sprintf("%d depts, %d calls", r.Stats.Depts, r.Calls)})
+	fmt.Println("RESULT " + string(j))
+}
+
 // mirrorOA builds an OA org shaped like a WeLink org: same tree and names
 // (so departments match by level + name) and the same people with the same
 // mobiles (so users match by the mobile rule): a first OA sync against a
