@@ -61,6 +61,7 @@ type App struct {
 	demoOA     *oasim.Server      // demo mode: the e-cology emulator (for OFS pushes)
 	dependents *tenant.Dependents // domains with per-corp data (corp delete)
 	services   []any              // bound to the UI, in both transports
+	emitter    atomic.Pointer[Emitter]
 
 	welink       atomic.Pointer[welink.Client]
 	welinkMu     sync.Mutex

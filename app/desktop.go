@@ -17,6 +17,7 @@ import (
 // returns an error at once, and main falls back to serve.
 func RunDesktop(a *App, assets fs.FS) error {
 	em := &desktopEmitter{}
+	a.SetEmitter(em)
 	return wails.Run(&options.App{
 		Title:            "云桥 CloudBridge",
 		Width:            1280,

@@ -4,6 +4,17 @@ import (
 	"sync"
 )
 
+// SetEmitter attaches the transport's emitter (the Wails window's runtime,
+// or the headless SSE hub); services were given a.emit at wiring time.
+func (a *App) SetEmitter(e Emitter) { a.emitter.Store(&e) }
+
+// emit sends an event to the UI, if a transport is attached yet.
+func (a *App) emit(event string, data any) {
+	if e := a.emitter.Load(); e != nil {
+		(*e).Emit(event, data)
+	}
+}
+
 // Emitter sends backend events (progress, status changes) to the UI: the
 // Wails runtime in the desktop window, server-sent events in the browser.
 type Emitter interface {

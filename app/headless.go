@@ -31,15 +31,14 @@ const (
 )
 
 func NewHeadless(a *App, assets fs.FS) *Headless {
-	return &Headless{app: a, auth: NewAdminAuth(a.DB, clockNow{}), disp: NewDispatcher(a.Services()...), hub: NewHub(), files: assets}
+	h := &Headless{app: a, auth: NewAdminAuth(a.DB, clockNow{}), disp: NewDispatcher(a.Services()...), hub: NewHub(), files: assets}
+	a.SetEmitter(h.hub)
+	return h
 }
 
 type clockNow struct{}
 
 func (clockNow) Now() time.Time { return time.Now() }
-
-// Events is the emitter services use in headless mode.
-func (h *Headless) Events() Emitter { return h.hub }
 
 // Handler is the admin HTTP handler.
 func (h *Headless) Handler() http.Handler {

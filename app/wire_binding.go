@@ -20,7 +20,7 @@ func (a *App) wireBinding() error {
 		DB: a.DB, Clock: a.clock, Log: a.log,
 		// A 100k-row import stays under 300 MB resident (see binding.Deps).
 		BulkMemoryLimit: 200 << 20,
-		// Emit: progress events ("binding:progress"); the UI polls JobStatus meanwhile.
+		Emit:            a.emit, // "binding:progress"
 		RefreshOA: func(ctx context.Context) (binding.OARefresh, error) {
 			conn, err := a.OA.Connector(ctx)
 			if err != nil {

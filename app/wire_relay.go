@@ -17,11 +17,9 @@ import (
 // wireRelay wires the push relay (issue 7): the engine (intake committer,
 // dispatcher), its bound Service, the public intake routes, the corp
 // dependency, and the retry/housekeeping schedules.
-//
-// UI events: eng.SetEmit(emitter.Emit) sends "relay:changed" (at most once
-// a second) once the app keeps the engine where its emitter is known.
+// UI events: "relay:changed", at most once a second.
 func (a *App) wireRelay() error {
-	eng := relay.New(a.ctx, relay.Options{DB: a.DB, Apps: a.Tenant, WeLink: a.WeLink, Clock: a.clock, Log: a.log})
+	eng := relay.New(a.ctx, relay.Options{DB: a.DB, Apps: a.Tenant, WeLink: a.WeLink, Clock: a.clock, Log: a.log, Emit: a.emit})
 	a.dependents.Add(eng)
 	a.bind(eng.Service())
 	a.Public.HandleLimit(relay.OFSPattern, oa.OFSMaxBody+4096, http.HandlerFunc(eng.ServeOFS))

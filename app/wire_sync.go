@@ -24,8 +24,7 @@ func (a *App) wireSync() error {
 			return err
 		},
 		Binder: syncBinder{db: a.DB, clock: a.clock},
-		// Emit: progress events ("sync:progress"); the lead connects the
-		// app's emitter. Until then the UI polls Service.Active.
+		Emit:   a.emit, // "sync:progress"
 	})
 	if err := eng.Recover(); err != nil {
 		return err
