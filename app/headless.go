@@ -27,7 +27,7 @@ type Headless struct {
 
 const (
 	sessionCookie = "cb_admin"
-	maxCallBody   = 8 << 20 // an Excel import travels as base64 in a call
+	maxCallBody   = 32 << 20 // an Excel import (100k rows ≈ 5 MB) travels as base64 in a call
 )
 
 func NewHeadless(a *App, assets fs.FS) *Headless {

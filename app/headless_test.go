@@ -109,7 +109,7 @@ func TestHeadlessSetupLoginAndCalls(t *testing.T) {
 		{"/api/call/tenant/nope", `[]`, "unknown_method", 404},
 		{"/api/call/tenant/putCorp", `[]`, "unknown_method", 404},
 		{"/api/call/store/Open", `[]`, "unknown_method", 404},
-		{"/api/call/tenant/CreateCorp", `["` + strings.Repeat("x", 9<<20) + `"]`, "body_too_large", 413},
+		{"/api/call/tenant/CreateCorp", `["` + strings.Repeat("x", 33<<20) + `"]`, "body_too_large", 413},
 	} {
 		if st, body = c.do("POST", tc.path, tc.body, nil); st != tc.status || code(body) != tc.code {
 			t.Errorf("%s %.20s = %d %v, want %d %s", tc.path, tc.body, st, body, tc.status, tc.code)
