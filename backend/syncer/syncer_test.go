@@ -571,6 +571,14 @@ func TestCorpDeleteRemovesSyncData(t *testing.T) {
 	if len(uses) != 4 {
 		t.Fatalf("uses %+v", uses)
 	}
+	// The corp delete purges the bulk in chunks first, then the rest in one
+	// transaction.
+	if err := d.(tenant.Purger).PurgeCorpData(e.db, e.corpID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.localUsers()); n != 0 {
+		t.Fatalf("%d directory users after the purge", n)
+	}
 	if err := e.db.Update(func(tx *store.Tx) error { return d.DeleteCorpData(tx, e.corpID) }); err != nil {
 		t.Fatal(err)
 	}
