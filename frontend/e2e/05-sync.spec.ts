@@ -57,11 +57,11 @@ test('org sync: settings, WeLink pull, top-level stop, preview and approve, hist
   // 从WeLink同步 → 云桥通讯录.
   await tab(page, '从WeLink同步').click()
   await page.getByTestId('run-welink').click()
-  await expect(page.getByTestId('progress-welink')).toBeVisible()
+  // The progress card may come and go within a second on the small demo org.
   await expect(page.getByTestId('progress-welink')).toBeHidden({ timeout: 120_000 })
   await tab(page, '云桥通讯录').click()
   const tree = page.getByTestId('directory-tree')
-  await expect(tree).toContainText('华南大区')
+  await expect(tree).toContainText('华南大区', { timeout: 60_000 })
   await expect(page.getByTestId('directory-users')).toContainText('@')
 
   // 从OA同步 without a top department: the OA tops (演示部门, Re部门) do not
