@@ -460,7 +460,7 @@ func (e *Engine) call(appID string, rs []*row) []followUp {
 // admin (permissions, visible range, invalid data, rejected secret).
 func permanentCode(err error) bool {
 	switch welink.CodeOf(err) {
-	case "501", "51019", "55000", "55002", "55005", "55006", "10007", "404", "47004", "47008":
+	case "501", "51019", "55000", "55002", "55005", "55006", "10007", "404", "47002", "47003", "47004", "47008":
 		return true
 	}
 	return core.Of(err, core.ErrWeLinkLocked)
@@ -641,6 +641,8 @@ func (r *row) links(base string) (mobile, pc string) {
 	return link(base, r.d.AppID, m, true), link(base, r.d.AppID, p, false)
 }
 
+// description is the message body. WeLink requires msgContent on notices
+// (47003 when empty), so it falls back to the title.
 func (r *row) description() string {
 	if r.it.Content != "" {
 		return r.it.Content
@@ -654,6 +656,9 @@ func (r *row) description() string {
 	}
 	if r.creatorN != "" {
 		parts = append(parts, "创建人："+r.creatorN)
+	}
+	if len(parts) == 0 {
+		return r.it.Title
 	}
 	return strings.Join(parts, "  ")
 }

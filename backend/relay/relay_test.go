@@ -834,3 +834,38 @@ func TestNoLinkIsDeadLetter(t *testing.T) {
 		t.Fatalf("%d messages sent without a link", n)
 	}
 }
+
+// With "resend uncertain" on, an interrupted notice is queued again (at
+// least once) instead of waiting for the admin.
+func TestResendUncertainSetting(t *testing.T) {
+	f := newFixture(t, fixOpts{})
+	f.rule("meeting", TypeNotice)
+	f.bind("2", f.users[0])
+	if _, err := f.svc.SaveConfig(Config{BindWindowHours: 24, MaxAttempts: 8, RetentionDays: 30, ResendUncertain: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.e.Stop()
+	e2 := New(context.Background(), Options{DB: f.db, Apps: f.tenant, WeLink: func() *welink.Client { return f.client }, Log: f.log})
+	e2.reload()
+	go e2.committer()
+	if err := e2.submit(context.Background(), []incoming{{item: Item{SysCode: oasim.DemoOFSSysCode, FlowID: "m9", Receiver: "zhangsan",
+		Kind: KindMessage, Module: "meeting", State: StateMessage, Title: "会", AppURL: "/m", Via: "json"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e2.cancel()
+	<-e2.committerDone
+	f.db.Update(func(tx *store.Tx) error {
+		d := f.rows()[0]
+		d.Status, d.InFlight = StatusSending, &Attempt{Op: opSend, Version: 1, At: time.Now()}
+		return deliveries.Put(tx, &d)
+	})
+	e3 := New(context.Background(), Options{DB: f.db, Apps: f.tenant, WeLink: func() *welink.Client { return f.client }, Log: f.log, Workers: 2})
+	if err := e3.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e3.Stop()
+	f.waitFor("resent notice", func() bool { r := f.rows(); return len(r) == 1 && r[0].Status == StatusDelivered })
+	if n := len(f.wl.Messages("")); n != 1 {
+		t.Fatalf("%d messages", n)
+	}
+}
