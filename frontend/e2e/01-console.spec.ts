@@ -183,7 +183,7 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await shot(page, 'zh', 'system-diagnostics')
   })
 
-  await test.step('dashboard, logs and a not-built area', async () => {
+  await test.step('dashboard, logs and the sync area', async () => {
     await go(page, '/dashboard')
     await expect(page.getByTestId('stat-corps')).toHaveText('1')
     await expect(page.getByTestId('stat-apps')).toHaveText('1')
@@ -192,8 +192,7 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await expect(page.getByTestId('logs-table').locator('tbody tr').first()).toBeVisible()
     await shot(page, 'zh', 'logs')
     await go(page, '/sync')
-    await expect(page.getByText('此功能尚未实现')).toBeVisible()
-    await shot(page, 'zh', 'sync-not-built')
+    await expect(page.getByRole('heading', { name: '组织架构同步' })).toBeVisible()
   })
 
   await test.step('switch to English; the choice survives a reload', async () => {
@@ -224,8 +223,8 @@ test('admin console: setup, corps, apps, verify, copy, diagnostics, languages', 
     await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible()
     await shot(page, 'en', 'logs')
     await go(page, '/push')
-    await expect(page.getByText('This feature is not built yet')).toBeVisible()
-    await shot(page, 'en', 'push-not-built')
+    await expect(page.getByText('Push OA to-dos and messages to WeLink by rules')).toBeVisible()
+    await shot(page, 'en', 'push')
   })
 
   await test.step('deleting a corp that has an app lists it and needs the name typed', async () => {

@@ -119,33 +119,6 @@ const enUS: UIMessages = {
     go: 'Go',
     allDone: 'The basic setup is complete.',
   },
-  notBuilt: {
-    tag: 'Not built yet',
-    title: 'This feature is not built yet',
-    intro: 'This part is still being developed and cannot be used in this version. When finished it will provide:',
-    prerequisite: 'Before using it you will need:',
-    prerequisiteWelink: 'an enterprise and an app under "WeLink integration", with the matching permissions granted',
-    sync: {
-      p1: 'Sync from WeLink: copy WeLink departments and users into the local CloudBridge directory, on demand or on a schedule.',
-      p2: 'Sync from OA: bring the OA organisation (e-cology 9, E10 or Excel/CSV) into CloudBridge and on into WeLink, matching departments by level and name, optionally under a chosen top department.',
-      p3: 'Sync scopes (departments, included/excluded users), a user-decrease threshold, and a dry-run preview before applying.',
-    },
-    binding: {
-      p1: 'Automatic matching of WeLink users to OA users by mobile number or other fields.',
-      p2: 'Export the CloudBridge directory, fill in the matching field, and import it to bind users in bulk.',
-      p3: 'Bind/unbind on the person card, bulk unbind, and self-service binding with OA credentials inside the app.',
-    },
-    push: {
-      p1: 'Receive to-dos and messages pushed by the OA and relay them to WeLink by rules.',
-      p2: 'Message types: notice, to-do and card; rules filter by message source.',
-      p3: 'A durable outbox (stored before acknowledging), retries and a delivery log.',
-    },
-    qrlogin: {
-      p1: 'The OA login page shows a QR code served by this machine; scanning it with WeLink signs the user in to the OA.',
-      p2: 'After scanning, the user picks the tenant and the integrated enterprise and is signed in as the bound OA account.',
-      p3: 'Switch it on and choose the integrated app to use it.',
-    },
-  },
   welink: {
     title: 'WeLink integration',
     subtitle: 'The WeLink enterprises to integrate and their light apps',

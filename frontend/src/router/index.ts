@@ -8,13 +8,8 @@ declare module 'vue-router' {
     title?: string
     /** Reachable without an admin session (login, setup). */
     public?: boolean
-    /** Which "not built yet" description to show. */
-    area?: 'sync' | 'binding' | 'push' | 'qrlogin'
   }
 }
-
-// Exported: unused once every area has its screen, kept for areas still to come.
-export const NotBuilt = () => import('@/views/placeholder/NotBuiltView.vue')
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { public: true, title: 'auth.loginTitle' } },
