@@ -2,7 +2,7 @@
 export default {
   subtitle: 'Show a QR code on the OA login page; staff scan it with WeLink to sign in to the OA',
   noWelink: 'Add WeLink first',
-  noWelinkHint: 'QR login needs a WeLink enterprise with an app under “WeLink integration” (manual sections 1 and 2).',
+  noWelinkHint: 'QR login needs a WeLink enterprise with an app under "WeLink integration" (manual sections 1 and 2).',
   goWelink: 'Add one',
   settings: 'Settings',
   on: 'On',
@@ -16,7 +16,7 @@ export default {
   missing: '{n} previously chosen app(s) were deleted and will be removed on save.',
   saved: 'QR login settings saved',
   snippetTitle: 'OA login page code',
-  snippetIntro: 'Add this code to the OA login page (e-cology: the login page template or ecode); a “QR login” entry appears at the top right.',
+  snippetIntro: 'Add this code to the OA login page (e-cology: the login page template or ecode); a "QR login" entry appears at the top right.',
   snippetScript: 'Recommended: script (button at the top right)',
   snippetIframe: 'Login pages that allow no script: iframe',
   snippetFrame: 'QR page address (open it in a browser to test)',
