@@ -128,19 +128,38 @@ func TestDemoIsReadOnlyAndUploadsValidate(t *testing.T) {
 	if err != nil || !strings.HasSuffix(tpl.Name, ".xlsx") {
 		t.Fatal(err)
 	}
-	if _, err := svc.UploadOrgFile(File{Name: "org.xlsx", ContentBase64: base64.StdEncoding.EncodeToString([]byte("not a workbook"))}); err == nil {
+	if _, err := svc.UploadOrgFiles([]File{{Name: "org.xlsx", ContentBase64: base64.StdEncoding.EncodeToString([]byte("not a workbook"))}}); err == nil {
 		t.Fatal("garbage upload accepted")
 	}
 	if v, _ := svc.GetOA(); v.Configured {
 		t.Fatal("a refused upload configured the file connector")
 	}
-	if _, err := svc.UploadOrgFile(File{Name: "org.exe", ContentBase64: ""}); !core.Of(err, core.ErrOAFileUpload) {
+	// A CSV whose second data row lacks its id: the check names the row.
+	csv := "id,loginid,lastname,departmentid\n1,zhangsan,张三,\n,lisi,李四,\n"
+	chk, err := svc.CheckOrgFiles([]File{{Name: "user.csv", ContentBase64: base64.StdEncoding.EncodeToString([]byte(csv))}})
+	if err != nil || chk.OK || chk.Report == nil || len(chk.Report.Problems) == 0 {
+		t.Fatalf("check = %+v %v", chk, err)
+	}
+	// With a department sheet too, the user sheet's row 3 is the problem.
+	dept := "id,departmentname,subcompanyid1\n1,部门A,\n"
+	chk, _ = svc.CheckOrgFiles([]File{
+		{Name: "user.csv", ContentBase64: base64.StdEncoding.EncodeToString([]byte(csv))},
+		{Name: "department.csv", ContentBase64: base64.StdEncoding.EncodeToString([]byte(dept))},
+	})
+	rowNamed := false
+	for _, p := range chk.Report.Problems {
+		rowNamed = rowNamed || (p.Row == 3 && p.Code != "")
+	}
+	if !rowNamed {
+		t.Fatalf("problems = %+v, want one on row 3", chk.Report.Problems)
+	}
+	if _, err := svc.UploadOrgFiles([]File{{Name: "org.exe", ContentBase64: ""}}); !core.Of(err, core.ErrOAFileUpload) {
 		t.Fatalf("bad extension: %v", err)
 	}
 	// The template itself is a valid (empty) org: it configures the file
 	// connector, whose test then reads it.
-	v, err = svc.UploadOrgFile(tpl)
-	if err != nil || v.Config.Kind != oa.KindFile || !strings.HasSuffix(v.Config.File.Path, "org.xlsx") {
+	v, err = svc.UploadOrgFiles([]File{tpl})
+	if err != nil || v.Config.Kind != oa.KindFile || !strings.Contains(v.Config.File.Path, "oa-files") {
 		t.Fatalf("template upload = %+v %v", v.Config, err)
 	}
 }

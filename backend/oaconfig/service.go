@@ -2,6 +2,7 @@ package oaconfig
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"encoding/base64"
 	"log/slog"
@@ -242,44 +243,97 @@ func (s *Service) OrgTemplate() (File, error) {
 // maxUpload bounds an uploaded org file (100k users fit in ~15 MB of xlsx).
 const maxUpload = 64 << 20
 
-// UploadOrgFile stores an org file in the data directory and points the file
-// connector at it after validating every row; an invalid file changes
-// nothing and the error carries the row-level report.
-func (s *Service) UploadOrgFile(f File) (View, error) {
+// FileCheck is the row-level validation of org files, before upload.
+type FileCheck struct {
+	OK          bool           `json:"ok"`
+	Users       int            `json:"users"`
+	Departments int            `json:"departments"`
+	Report      *oa.FileReport `json:"report,omitempty"`
+}
+
+// CheckOrgFiles validates org files (one workbook, or CSVs for the
+// subcompany, department and user sheets) without storing anything: the UI
+// shows the problems (file, sheet, row, column, translated reason) and
+// uploads only files without errors.
+func (s *Service) CheckOrgFiles(files []File) (FileCheck, error) {
+	named, err := decodeUploads(files)
+	if err != nil {
+		return FileCheck{}, err
+	}
+	org, rep, err := oa.ImportOrgFiles(named, oa.PullOptions{})
+	var bad *oa.FileReport
+	if errors.As(err, &bad) {
+		return FileCheck{Report: bad}, nil
+	}
+	if err != nil {
+		return FileCheck{}, err
+	}
+	return FileCheck{OK: true, Users: len(org.Users), Departments: len(org.Departments), Report: rep}, nil
+}
+
+func decodeUploads(files []File) ([]oa.NamedFile, error) {
+	if len(files) == 0 || len(files) > 3 {
+		return nil, core.ErrOAFileUpload.New("reason", "1 to 3 files")
+	}
+	var out []oa.NamedFile
+	total := 0
+	for _, f := range files {
+		name := filepath.Base(strings.TrimSpace(f.Name))
+		ext := strings.ToLower(filepath.Ext(name))
+		if ext != ".xlsx" && ext != ".csv" {
+			return nil, core.ErrOAFileUpload.New("reason", "only .xlsx and .csv")
+		}
+		raw, err := base64.StdEncoding.DecodeString(f.ContentBase64)
+		if err != nil {
+			return nil, core.ErrOAFileUpload.New("reason", "bad base64")
+		}
+		if total += len(raw); total > maxUpload {
+			return nil, core.ErrBodyTooLarge.New("max", "64 MiB")
+		}
+		out = append(out, oa.NamedFile{Name: name, Data: raw})
+	}
+	return out, nil
+}
+
+// UploadOrgFiles stores org files in a new folder of the data directory and
+// points the file connector at it, after validating every row; invalid
+// files change nothing and the error carries the row-level report.
+func (s *Service) UploadOrgFiles(files []File) (View, error) {
 	if s.src.demo != nil {
 		return View{}, core.ErrOADemoReadonly.New()
 	}
-	name := filepath.Base(strings.TrimSpace(f.Name))
-	ext := strings.ToLower(filepath.Ext(name))
-	if ext != ".xlsx" && ext != ".csv" {
-		return View{}, core.ErrOAFileUpload.New("reason", "only .xlsx and .csv")
-	}
-	raw, err := base64.StdEncoding.DecodeString(f.ContentBase64)
+	named, err := decodeUploads(files)
 	if err != nil {
-		return View{}, core.ErrOAFileUpload.New("reason", "bad base64")
-	}
-	if len(raw) > maxUpload {
-		return View{}, core.ErrBodyTooLarge.New("max", "64 MiB")
-	}
-	if _, _, err := oa.ImportOrgFiles([]oa.NamedFile{{Name: name, Data: raw}}, oa.PullOptions{}); err != nil {
 		return View{}, err
 	}
-	dir := filepath.Join(s.dataDir, "oa-files")
+	if _, _, err := oa.ImportOrgFiles(named, oa.PullOptions{}); err != nil {
+		return View{}, err
+	}
+	root := filepath.Join(s.dataDir, "oa-files")
+	dir := filepath.Join(root, "set-"+core.NewID())
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return View{}, core.ErrOAFileUpload.Wrap(err, "reason", err.Error())
 	}
-	path := filepath.Join(dir, "org"+ext)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return View{}, core.ErrOAFileUpload.Wrap(err, "reason", err.Error())
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return View{}, core.ErrOAFileUpload.Wrap(err, "reason", err.Error())
+	for _, f := range named {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o600); err != nil {
+			os.RemoveAll(dir)
+			return View{}, core.ErrOAFileUpload.Wrap(err, "reason", err.Error())
+		}
 	}
 	cur, _, err := s.src.Config()
 	if err != nil {
 		return View{}, err
 	}
-	cur.Kind, cur.File.Path = oa.KindFile, path
-	return s.SaveOA(cur)
+	old := cur.File.Path
+	cur.Kind, cur.File.Path = oa.KindFile, dir
+	v, err := s.SaveOA(cur)
+	if err != nil {
+		os.RemoveAll(dir)
+		return View{}, err
+	}
+	// The previous upload is no longer referenced.
+	if strings.HasPrefix(old, root+string(filepath.Separator)) {
+		os.RemoveAll(old)
+	}
+	return v, nil
 }

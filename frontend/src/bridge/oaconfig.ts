@@ -58,13 +58,31 @@ export interface FilePayload {
   contentBase64: string
 }
 
+export interface FileProblem {
+  file: string
+  sheet: string
+  row: number
+  column?: string
+  code: string
+  params?: Record<string, string>
+  warning?: boolean
+}
+
+export interface FileCheck {
+  ok: boolean
+  users: number
+  departments: number
+  report?: { problems: FileProblem[] | null }
+}
+
 export const oaconfig = {
   get: () => call<OaView>(pkg, 'GetOA'),
   save: (cfg: OaConfig) => call<OaView>(pkg, 'SaveOA', cfg),
   test: () => call<TestResult>(pkg, 'TestOA'),
   refreshSnapshot: () => call<SnapshotCounts>(pkg, 'RefreshSnapshot'),
   template: () => call<FilePayload>(pkg, 'OrgTemplate'),
-  upload: (f: FilePayload) => call<OaView>(pkg, 'UploadOrgFile', f),
+  checkFiles: (files: FilePayload[]) => call<FileCheck>(pkg, 'CheckOrgFiles', files),
+  uploadFiles: (files: FilePayload[]) => call<OaView>(pkg, 'UploadOrgFiles', files),
 }
 
 export function emptyOaConfig(): OaConfig {
