@@ -5,20 +5,10 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { baseURL, signIn } from './session'
+import { api, baseURL, DEMO_CLIENT_ID, DEMO_SECRET, publicUrl, signIn, usePublicUrl } from './session'
 
 const shotsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots')
-const publicUrl = () => process.env.CLOUDBRIDGE_E2E_PUBLIC_URL!
-const DEMO_CLIENT_ID = '20231101000000000000001'
-const DEMO_SECRET = 'demo-secret-cloudbridge'
 const hideToasts = '.n-message-container { display: none !important; }'
-
-async function api<T>(req: APIRequestContext, pkg: string, method: string, ...args: unknown[]): Promise<T> {
-  const res = await req.post(`${baseURL()}/api/call/${pkg}/${method}`, { headers: { 'X-CloudBridge': '1' }, data: args })
-  const text = await res.text()
-  if (!res.ok()) throw new Error(`${pkg}.${method}: ${res.status()} ${text}`)
-  return (text ? JSON.parse(text) : null) as T
-}
 
 interface Setup {
   corpId: string
@@ -29,13 +19,7 @@ interface Setup {
 async function setUp(page: Page): Promise<Setup> {
   await signIn(page)
   const req = page.request
-  const st = await api<any>(req, 'system', 'GetSettings')
-  if (st.publicBaseUrl !== publicUrl()) {
-    await api(req, 'system', 'SaveSettings', {
-      publicListen: st.publicListen, publicBaseUrl: publicUrl(), tlsCertFile: st.tlsCertFile,
-      tlsKeyFile: st.tlsKeyFile, welinkBaseUrl: st.welinkBaseUrl, oaEntries: st.oaEntries,
-    })
-  }
+  const st = await usePublicUrl(req)
   let appId = ''
   let corpId = ''
   for (const c of await api<any[]>(req, 'tenant', 'ListCorps')) {
