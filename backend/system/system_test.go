@@ -137,3 +137,22 @@ func TestDiagnosticsNamesTheFailingStep(t *testing.T) {
 		t.Fatalf("non-WeLink server verdict = %s", d.Verdict)
 	}
 }
+
+// The dashboard's public check alone: an unset URL says so; a URL that
+// reaches this listener is OK.
+func TestCheckPublic(t *testing.T) {
+	f := setup(t, "http://127.0.0.1:1/api")
+	pc, err := f.svc.CheckPublic()
+	if err != nil || pc.OK || !core.Of(pc.Error, core.ErrPublicURLUnset) {
+		t.Fatalf("unset = %+v %v", pc, err)
+	}
+	addr := freeAddr(t)
+	st, _ := f.svc.GetSettings()
+	st.PublicListen, st.PublicBaseURL = addr, "http://"+addr
+	if _, err := f.svc.SaveSettings(st.Settings); err != nil {
+		t.Fatal(err)
+	}
+	if pc, err = f.svc.CheckPublic(); err != nil || !pc.OK || pc.URL != "http://"+addr+"/healthz" {
+		t.Fatalf("reachable = %+v %v", pc, err)
+	}
+}

@@ -1,0 +1,166 @@
+package dashboard
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"cloudbridge/backend/binding"
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/directory"
+	"cloudbridge/backend/store"
+	"cloudbridge/backend/syncer"
+	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/welink"
+	wlsim "cloudbridge/backend/welink/sim"
+)
+
+type noBinder struct{}
+
+func (noBinder) AutoBindEnabled(*store.Tx, string) (bool, error) { return false, nil }
+func (noBinder) AutoBindNew(context.Context, string, []directory.User) (int, error) {
+	return 0, nil
+}
+func (noBinder) Bind(*store.Tx, binding.Binding) error  { return nil }
+func (noBinder) Unbind(*store.Tx, string, string) error { return nil }
+
+// The dashboard reads every figure from what the other areas stored: an
+// app's verify verdict, a real WeLink → local run, the directory and the
+// bindings, and the relay's hourly series.
+func TestHealthReadsStoredFigures(t *testing.T) {
+	db, err := store.Open(store.Options{Dir: t.TempDir(), Key: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	wl := wlsim.New(wlsim.Options{Users: 40, Depts: 5, Seed: 3, BatchDelay: 10 * time.Millisecond})
+	wl.AddApp(wlsim.AppSpec{ClientID: "dash-ok", Secret: "s3cret", Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
+	srv := httptest.NewServer(wl)
+	t.Cleanup(srv.Close)
+	client := welink.New(welink.Options{BaseURL: srv.URL + "/api", Retry: welink.Retry{Attempts: 1, Base: time.Millisecond, Max: time.Millisecond}})
+	log := slog.New(slog.DiscardHandler)
+	ten := tenant.New(context.Background(), db, func() *welink.Client { return client }, nil, core.SystemClock{}, log)
+
+	corp, err := ten.CreateCorp("总览企业")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := ten.CreateCorp("空企业")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp := tenant.Homepage{Kind: "custom", CustomURL: "https://oa.example.com/"}
+	good, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "好应用", ClientID: "dash-ok", ClientSecret: "s3cret", Homepage: hp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "坏应用", ClientID: "dash-unknown", ClientSecret: "nope", Homepage: hp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "未验证", ClientID: "dash-never", ClientSecret: "x", Homepage: hp}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := ten.VerifyApp(good.ID); err != nil || !v.OK {
+		t.Fatalf("verify good = %+v %v", v, err)
+	}
+	if v, _ := ten.VerifyApp(bad.ID); v.OK {
+		t.Fatalf("verify bad = %+v", v)
+	}
+
+	eng := syncer.NewEngine(syncer.Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten, Binder: noBinder{}, Log: log, PollEvery: 10 * time.Millisecond})
+	ssvc := syncer.NewService(context.Background(), eng, nil)
+	st, err := ssvc.GetSettings(corp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.AppID = good.ID
+	if _, err := ssvc.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	run, err := eng.RunFromWeLink(context.Background(), corp.ID, syncer.TriggerManual)
+	if err != nil || run.Status != syncer.StatusDone {
+		t.Fatalf("pull = %+v %v", run, err)
+	}
+	// A second run: the newest one is "last".
+	if run, err = eng.RunFromWeLink(context.Background(), corp.ID, syncer.TriggerManual); err != nil || run.Status != syncer.StatusDone {
+		t.Fatalf("second pull = %+v %v", run, err)
+	}
+	var users []directory.User
+	if err := db.View(func(tx *store.Tx) error {
+		var e error
+		users, e = directory.Users.Lookup(tx, "corp", corp.ID)
+		return e
+	}); err != nil || len(users) == 0 {
+		t.Fatalf("directory = %d %v", len(users), err)
+	}
+	err = db.Update(func(tx *store.Tx) error {
+		for i, u := range users[:3] {
+			b := binding.Binding{CorpID: corp.ID, WeLinkUserID: u.UserID, OAUserID: "oa" + string(rune('a'+i)), Method: binding.MethodManual, At: time.Now()}
+			if err := binding.Bindings.Put(tx, &b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	nextAt := time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)
+	svc := New(db, ten, core.SystemClock{}, func(id string) (map[string]time.Time, error) {
+		if id == corp.ID {
+			return map[string]time.Time{syncer.FromOA: nextAt}, nil
+		}
+		return map[string]time.Time{}, nil
+	})
+	h, err := svc.Health()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Corps) != 2 || len(h.Push.Hours) != 24 {
+		t.Fatalf("corps = %d, hours = %d", len(h.Corps), len(h.Push.Hours))
+	}
+	var c, e CorpHealth
+	for _, x := range h.Corps {
+		switch x.ID {
+		case corp.ID:
+			c = x
+		case empty.ID:
+			e = x
+		}
+	}
+	if len(c.Apps) != 3 {
+		t.Fatalf("apps = %+v", c.Apps)
+	}
+	verdict := map[string]string{}
+	for _, a := range c.Apps {
+		switch {
+		case a.LastVerify == nil:
+			verdict[a.Name] = "never"
+		case a.LastVerify.OK:
+			verdict[a.Name] = "ok"
+		default:
+			verdict[a.Name] = "failed"
+		}
+	}
+	if verdict["好应用"] != "ok" || verdict["坏应用"] != "failed" || verdict["未验证"] != "never" {
+		t.Fatalf("verdicts = %v", verdict)
+	}
+	if c.Users != len(users) || c.Bound != 3 {
+		t.Fatalf("users/bound = %d/%d, want %d/3", c.Users, c.Bound, len(users))
+	}
+	wlState := c.Sync[syncer.FromWeLink]
+	if wlState.Last == nil || wlState.Last.ID != run.ID || wlState.Next != nil {
+		t.Fatalf("welink sync = %+v", wlState)
+	}
+	oaState := c.Sync[syncer.FromOA]
+	if oaState.Last != nil || oaState.Next == nil || !oaState.Next.Equal(nextAt) {
+		t.Fatalf("oa sync = %+v", oaState)
+	}
+	if len(e.Apps) != 0 || e.Users != 0 || e.Bound != 0 || e.Sync[syncer.FromWeLink].Last != nil {
+		t.Fatalf("empty corp = %+v", e)
+	}
+}
