@@ -31,6 +31,7 @@ type DB struct {
 	sealer *sealer
 	dir    string
 	log    *slog.Logger
+	master []byte // for DeriveKey (backup encryption)
 }
 
 // Open opens (creating when needed) the store and brings its schema up to
@@ -65,7 +66,7 @@ func Open(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, mapIOError(err, opts.Dir)
 	}
-	db := &DB{bdb: bdb, sealer: newSealer(deriveKey(opts.Key, "secrets-v1")), dir: opts.Dir, log: log}
+	db := &DB{bdb: bdb, sealer: newSealer(deriveKey(opts.Key, "secrets-v1")), dir: opts.Dir, log: log, master: opts.Key}
 	if err := db.migrate(); err != nil {
 		bdb.Close()
 		return nil, err

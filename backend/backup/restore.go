@@ -1,0 +1,105 @@
+package backup
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
+)
+
+// RestoreResult says what Restore did.
+type RestoreResult struct {
+	Header Header
+	DBDir  string // the restored store
+	Kept   string // the previous store, moved aside ("" if there was none)
+}
+
+// Restore replaces the store of a stopped installation (dataDir/db) with the
+// backup in file. It loads into a fresh sibling directory, opens it once
+// (checks and migrates it), and only then swaps directories by rename; the
+// old store is kept as db.before-restore-<time>. A store held open by any
+// process — this one included — is refused, as is a foreign or damaged
+// backup; in every failure the existing store is left untouched.
+func Restore(file, dataDir string, master []byte, now time.Time, log *slog.Logger) (RestoreResult, error) {
+	dbDir := filepath.Join(dataDir, "db")
+	if err := checkNotInUse(dbDir, master, log); err != nil {
+		return RestoreResult{}, err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return RestoreResult{}, core.ErrBackupNotFound.Wrap(err, "name", file)
+	}
+	defer f.Close()
+	name := filepath.Base(file)
+	h, plain, err := decrypt(f, master, name)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	tmp, err := os.MkdirTemp(dataDir, ".restore-")
+	if err != nil {
+		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := store.LoadBackup(store.Options{Dir: tmp, Key: master, Logger: log}, plain); err != nil {
+		if errors.Is(err, errCorrupt) {
+			return RestoreResult{}, core.ErrBackupCorrupt.Wrap(err, "file", name)
+		}
+		var ce *core.Error
+		if errors.As(err, &ce) && ce.Code == core.ErrInternal.Code {
+			// Badger rejects a stream it cannot parse; after authentication
+			// that means a backup of a broken store.
+			return RestoreResult{}, core.ErrBackupCorrupt.Wrap(err, "file", name)
+		}
+		return RestoreResult{}, err
+	}
+	// Opening runs the schema migrations an older backup needs.
+	db, err := store.Open(store.Options{Dir: tmp, Key: master, Logger: log})
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	if err := db.Close(); err != nil {
+		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
+	res := RestoreResult{Header: h, DBDir: dbDir}
+	if _, err := os.Stat(dbDir); err == nil {
+		res.Kept = dbDir + ".before-restore-" + now.UTC().Format(timeLayout)
+		if err := os.Rename(dbDir, res.Kept); err != nil {
+			return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+		}
+	}
+	if err := os.Rename(tmp, dbDir); err != nil {
+		// Put the old store back so the installation still starts.
+		if res.Kept != "" {
+			os.Rename(res.Kept, dbDir)
+		}
+		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
+	ok = true
+	return res, nil
+}
+
+// checkNotInUse refuses a store directory another handle holds: Badger's
+// directory lock is per open file, so this also catches this very process.
+func checkNotInUse(dbDir string, master []byte, log *slog.Logger) error {
+	if _, err := os.Stat(dbDir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := store.Open(store.Options{Dir: dbDir, Key: master, Logger: log})
+	if core.Of(err, core.ErrStoreLocked) {
+		return core.ErrBackupRestoreInUse.Wrap(err, "dir", dbDir)
+	}
+	if err != nil {
+		// A broken or foreign current store is exactly what a restore fixes.
+		return nil
+	}
+	return db.Close()
+}

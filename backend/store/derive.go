@@ -1,0 +1,50 @@
+package store
+
+import (
+	"io"
+	"log/slog"
+
+	"cloudbridge/backend/core"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// DeriveKey returns a 32-byte key for purpose, derived from the master key.
+// The "export/" namespace keeps it distinct from the Badger and secret keys.
+func (db *DB) DeriveKey(purpose string) []byte { return DeriveKeyFrom(db.master, purpose) }
+
+// DeriveKeyFrom is DeriveKey for a master key read with LoadKey while the
+// store is closed (the restore command).
+func DeriveKeyFrom(master []byte, purpose string) []byte {
+	return deriveKey(master, "export/"+purpose)
+}
+
+// LoadBackup loads a Badger backup stream (DB.Badger().Backup) into an
+// empty, closed store directory, encrypted with the master key like Open
+// would. It does not migrate: open the directory with Open afterwards.
+func LoadBackup(opts Options, r io.Reader) error {
+	if len(opts.Key) != 32 {
+		return core.ErrKeyMissing.New()
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	bopts := badger.DefaultOptions(opts.Dir).
+		WithLogger(badgerLogger{log}).
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithBlockCacheSize(32 << 20).
+		WithIndexCacheSize(16 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithEncryptionKey(deriveKey(opts.Key, "badger-v1"))
+	bdb, err := badger.Open(bopts)
+	if err != nil {
+		return mapIOError(err, opts.Dir)
+	}
+	if err := bdb.Load(r, 256); err != nil {
+		bdb.Close()
+		return mapIOError(err, opts.Dir)
+	}
+	return mapIOError(bdb.Close(), opts.Dir)
+}
