@@ -123,7 +123,7 @@ func New(cfg Config) (*App, error) {
 	a.services = []any{a.Tenant, a.System}
 	// Each product area wires itself in its own file (wire_<area>.go): its
 	// bound service, its public routes, its schedules, its per-corp data.
-	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard} {
+	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup} {
 		if err := wire(); err != nil {
 			a.Close()
 			return nil, err

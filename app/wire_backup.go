@@ -1,0 +1,64 @@
+package app
+
+import (
+	"sync"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"cloudbridge/backend/backup"
+	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
+)
+
+// wireBackup wires backups (issue 9, item 2): the 系统设置 › 备份 tab's
+// service and the daily backup job, rescheduled when the settings change.
+func (a *App) wireBackup() error {
+	sched, err := gocron.NewScheduler()
+	if err != nil {
+		return core.ErrInternal.Wrap(err)
+	}
+	var (
+		mu  sync.Mutex
+		job gocron.Job
+		run func()
+	)
+	apply := func(st backup.Settings) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if job != nil {
+			if err := sched.RemoveJob(job.ID()); err != nil {
+				return core.ErrInternal.Wrap(err)
+			}
+			job = nil
+		}
+		if !st.Enabled {
+			return nil
+		}
+		h, m, err := backup.ParseTime(st.Time)
+		if err != nil {
+			return err
+		}
+		j, err := sched.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(h), uint(m), 0))),
+			gocron.NewTask(run), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("backup-daily"))
+		if err != nil {
+			return core.ErrInternal.Wrap(err)
+		}
+		job = j
+		return nil
+	}
+	svc := backup.NewService(a.ctx, a.DB, a.cfg.DataDir, a.cfg.Version, a.clock, a.log.With("service", "backup"), apply)
+	run = backup.Scheduled(svc)
+	var st backup.Settings
+	if err := a.DB.View(func(tx *store.Tx) error { var e error; st, e = backup.LoadSettings(tx); return e }); err != nil {
+		sched.Shutdown()
+		return err
+	}
+	if err := apply(st); err != nil {
+		sched.Shutdown()
+		return err
+	}
+	sched.Start()
+	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
+	a.bind(svc)
+	return nil
+}
