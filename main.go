@@ -49,6 +49,10 @@ func run(args []string) error {
 		return runApp(args, true)
 	case "sim":
 		return runSim(args)
+	case "backup":
+		return runBackup(args)
+	case "restore":
+		return runRestore(args)
 	case "version":
 		fmt.Printf("cloudbridge %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -68,6 +72,8 @@ commands:
   serve      headless: public listener + admin UI on a loopback address
   sim welink run the WeLink Open Platform emulator
   sim ecology run the e-cology 9 emulator
+  backup     one encrypted backup of a stopped installation (--data DIR)
+  restore    FILE --data DIR: replace the store of a stopped installation
   version    print the version
 
 run "cloudbridge serve -h" for the flags.
