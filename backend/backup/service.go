@@ -67,12 +67,12 @@ func (s *Settings) validate() error {
 
 // Overview is what the 备份 tab shows.
 type Overview struct {
-	Dir            string   `json:"dir"`
-	Backups        []Info   `json:"backups"`
-	RestoreCommand string   `json:"restoreCommand"` // with the data dir filled in
-	Settings       Settings `json:"settings"`
-	LastError      string   `json:"lastError"` // code of the last scheduled run's failure
-	LastErrorAt    string   `json:"lastErrorAt"`
+	Dir            string      `json:"dir"`
+	Backups        []Info      `json:"backups"`
+	RestoreCommand string      `json:"restoreCommand"` // with the data dir filled in
+	Settings       Settings    `json:"settings"`
+	LastError      *core.Error `json:"lastError,omitempty"` // the last failed backup, until one succeeds
+	LastErrorAt    string      `json:"lastErrorAt,omitempty"`
 }
 
 // Service is bound to the UI (系统设置 › 备份).
@@ -108,7 +108,7 @@ func (s *Service) ListBackups() (Overview, error) {
 	ov := Overview{Dir: Dir(s.dataDir), Backups: all, Settings: st, RestoreCommand: RestoreCommand(s.dataDir)}
 	s.mu.Lock()
 	if s.lastErr != nil {
-		ov.LastError, ov.LastErrorAt = s.lastErr.Code, s.lastAt.UTC().Format(time.RFC3339)
+		ov.LastError, ov.LastErrorAt = s.lastErr, s.lastAt.UTC().Format(time.RFC3339)
 	}
 	s.mu.Unlock()
 	return ov, nil

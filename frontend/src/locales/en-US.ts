@@ -1,6 +1,7 @@
 // UI strings (en-US). Same keys as zh-CN.ts (type-checked and unit-tested).
 import type { UIMessages } from './zh-CN'
 import oaEn from './oa.en-US'
+import backupEn from './backup.en-US'
 import syncEn from './sync.en-US'
 import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
@@ -10,6 +11,7 @@ const enUS: UIMessages = {
   binding: bindingEn,
   push: pushEn,
   oa: oaEn,
+  backup: backupEn,
   sync: syncEn,
   qr: qrEn,
   brand: { name: 'CloudBridge', full: '云桥 CloudBridge', tagline: 'OA integration for Huawei WeLink' },

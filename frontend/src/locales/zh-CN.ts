@@ -2,6 +2,7 @@
 // from the shared catalogue backend/core/locales/*.json ("errors.*").
 // en-US.ts must have exactly the same keys (type-checked and unit-tested).
 import oaZh from './oa.zh-CN'
+import backupZh from './backup.zh-CN'
 import syncZh from './sync.zh-CN'
 import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
@@ -11,6 +12,7 @@ const zhCN = {
   push: pushZh,
   qr: qrZh,
   oa: oaZh,
+  backup: backupZh,
   sync: syncZh,
   brand: { name: '云桥', full: '云桥 CloudBridge', tagline: 'OA 与华为 WeLink 集成' },
   common: {

@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+// 系统设置 → 备份 against a stubbed Go backup service (desktop transport).
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { flush, installServices, mountView, uninstallServices } from './helpers'
+import BackupPanel from '@/views/system/BackupPanel.vue'
+import type { BackupInfo, BackupOverview, BackupSettings } from '@/bridge/backup'
+
+beforeAll(() => {
+  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as never
+})
+afterEach(() => {
+  uninstallServices()
+  document.body.innerHTML = ''
+})
+
+const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
+const b1: BackupInfo = { name: 'cloudbridge-20261124T023000Z.bak', path: '/d/backups/cloudbridge-20261124T023000Z.bak', size: 3 * 1024 * 1024, created: '2026-11-24T02:30:00Z', schema: 1, appVersion: '1.0.0' }
+const b2: BackupInfo = { ...b1, name: 'cloudbridge-20261125T023000Z.bak', created: '2026-11-25T02:30:00Z', size: 2048 }
+const settings: BackupSettings = { enabled: true, time: '02:30', keep: 7 }
+const overview = (backups: BackupInfo[], extra: Partial<BackupOverview> = {}): BackupOverview => ({
+  dir: '/d/backups',
+  backups,
+  restoreCommand: 'cloudbridge restore </d/backups/cloudbridge-….bak> --data "/d"',
+  settings,
+  ...extra,
+})
+
+describe('BackupPanel', () => {
+  it('lists backups with size, says the master key is needed and shows the restore command', async () => {
+    installServices({ backup: { ListBackups: async () => overview([b2, b1]) } })
+    await mountView(BackupPanel)
+    await flush()
+    const text = byTestId('backup-panel')?.textContent ?? ''
+    expect(text).toContain('主密钥')
+    expect(byTestId('backup-list')?.textContent).toContain(b2.name)
+    expect(byTestId('backup-list')?.textContent).toContain('3.0 MB')
+    expect(byTestId('backup-list')?.textContent).toContain('2.0 KB')
+    expect(byTestId('backup-restore-cmd')?.textContent).toContain('cloudbridge restore')
+  })
+
+  it('backs up now and reloads the list', async () => {
+    let list = [b1]
+    const now = vi.fn(async () => {
+      list = [b2, b1]
+      return b2
+    })
+    installServices({ backup: { ListBackups: async () => overview(list), BackupNow: now } })
+    await mountView(BackupPanel)
+    await flush()
+    ;(byTestId('backup-now') as HTMLButtonElement).click()
+    await flush()
+    expect(now).toHaveBeenCalledTimes(1)
+    expect(byTestId('backup-list')?.textContent).toContain(b2.name)
+  })
+
+  it('saves the settings and shows a failed backup as a translated error', async () => {
+    const save = vi.fn(async (s: BackupSettings) => s)
+    installServices({
+      backup: {
+        ListBackups: async () => overview([], { lastError: { code: 'backup.write_failed', params: { dir: '/d/backups' } }, lastErrorAt: '2026-11-25T02:30:00Z' }),
+        SaveBackupSettings: save,
+      },
+    })
+    await mountView(BackupPanel)
+    await flush()
+    expect(byTestId('backup-last-error')?.textContent).toContain('无法写入备份目录 /d/backups')
+    ;(byTestId('backup-save') as HTMLButtonElement).click()
+    await flush()
+    expect(save).toHaveBeenCalledWith({ enabled: true, time: '02:30', keep: 7 })
+  })
+})
