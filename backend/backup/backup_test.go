@@ -263,3 +263,51 @@ func TestSettingsValidation(t *testing.T) {
 }
 
 func testLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// BenchmarkBackupRestore reports backup and restore throughput and the file
+// size per record for a store of 20 000 records (about 200 bytes each).
+func BenchmarkBackupRestore(b *testing.B) {
+	src := b.TempDir()
+	key := make([]byte, 32)
+	rand.Read(key)
+	db, err := store.Open(store.Options{Dir: filepath.Join(src, "db"), Key: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 20000
+	for start := 0; start < n; start += 2000 {
+		if err := db.Update(func(tx *store.Tx) error {
+			for i := start; i < start+2000; i++ {
+				id := fmt.Sprintf("r%06d", i)
+				sec, _ := db.Seal("rec/"+id, "secret-"+id)
+				if err := recs.Put(tx, &rec{ID: id, Name: strings.Repeat("名字", 20) + id, Secret: sec}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	var size int64
+	var backupDur, restoreDur time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		inf, err := Create(db, b.TempDir(), time.Now(), "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		backupDur += time.Since(t0)
+		size = inf.Size
+		t1 := time.Now()
+		if _, err := Restore(inf.Path, b.TempDir(), key, time.Now(), testLog()); err != nil {
+			b.Fatal(err)
+		}
+		restoreDur += time.Since(t1)
+	}
+	db.Close()
+	b.ReportMetric(float64(size)/n, "file-bytes/record")
+	b.ReportMetric(n*float64(b.N)/backupDur.Seconds(), "backup-records/s")
+	b.ReportMetric(n*float64(b.N)/restoreDur.Seconds(), "restore-records/s")
+}

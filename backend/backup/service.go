@@ -116,7 +116,8 @@ func (s *Service) ListBackups() (Overview, error) {
 
 // RestoreCommand is the command line an admin runs, with the app stopped.
 func RestoreCommand(dataDir string) string {
-	return fmt.Sprintf("cloudbridge restore <%s> --data %q", filepath.Join(Dir(dataDir), "cloudbridge-….bak"), dataDir)
+	// Plain double quotes, not %q: Go escaping would double Windows backslashes.
+	return fmt.Sprintf(`cloudbridge restore "%s" --data "%s"`, filepath.Join(Dir(dataDir), "cloudbridge-<time>.bak"), dataDir)
 }
 
 // BackupNow makes a backup and applies retention.

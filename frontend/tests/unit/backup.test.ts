@@ -25,7 +25,7 @@ const settings: BackupSettings = { enabled: true, time: '02:30', keep: 7 }
 const overview = (backups: BackupInfo[], extra: Partial<BackupOverview> = {}): BackupOverview => ({
   dir: '/d/backups',
   backups,
-  restoreCommand: 'cloudbridge restore </d/backups/cloudbridge-….bak> --data "/d"',
+  restoreCommand: 'cloudbridge restore "/d/backups/cloudbridge-<time>.bak" --data "/d"',
   settings,
   ...extra,
 })
