@@ -6,9 +6,11 @@ import syncEn from './sync.en-US'
 import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
 import bindingEn from './binding.en-US'
+import dashboardEn from './dashboard.en-US'
 
 const enUS: UIMessages = {
   binding: bindingEn,
+  health: dashboardEn,
   push: pushEn,
   oa: oaEn,
   backup: backupEn,

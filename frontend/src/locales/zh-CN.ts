@@ -7,8 +7,10 @@ import syncZh from './sync.zh-CN'
 import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
 import bindingZh from './binding.zh-CN'
+import dashboardZh from './dashboard.zh-CN'
 const zhCN = {
   binding: bindingZh,
+  health: dashboardZh,
   push: pushZh,
   qr: qrZh,
   oa: oaZh,
