@@ -2,6 +2,7 @@ package app
 
 import (
 	"sync"
+	"time"
 
 	"github.com/go-co-op/gocron/v2"
 
@@ -48,6 +49,15 @@ func (a *App) wireBackup() error {
 	}
 	svc := backup.NewService(a.ctx, a.DB, a.cfg.DataDir, a.cfg.Version, a.clock, a.log.With("service", "backup"), apply)
 	run = backup.Scheduled(svc)
+	backup.SetNextRun(svc, func() (time.Time, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if job == nil {
+			return time.Time{}, false
+		}
+		t, err := job.NextRun()
+		return t, err == nil && !t.IsZero()
+	})
 	var st backup.Settings
 	if err := a.DB.View(func(tx *store.Tx) error { var e error; st, e = backup.LoadSettings(tx); return e }); err != nil {
 		sched.Shutdown()

@@ -2,10 +2,10 @@ package backup
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"crypto/rand"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -310,4 +310,93 @@ func BenchmarkBackupRestore(b *testing.B) {
 	b.ReportMetric(float64(size)/n, "file-bytes/record")
 	b.ReportMetric(n*float64(b.N)/backupDur.Seconds(), "backup-records/s")
 	b.ReportMetric(n*float64(b.N)/restoreDur.Seconds(), "restore-records/s")
+}
+
+// A backup taken while writers are busy is a consistent snapshot: every
+// restored record opens, and the restored count is one the writers passed
+// through (a multiple of the batch size, as each batch is one transaction).
+func TestOnlineBackupUnderWrites(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	key := newKey(t)
+	db := openFilled(t, src, key, 0)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for b := 0; ; b++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			err := db.Update(func(tx *store.Tx) error {
+				for i := 0; i < 50; i++ {
+					id := fmt.Sprintf("r%06d", b*50+i)
+					sec, err := db.Seal("rec/"+id, "secret-"+id)
+					if err != nil {
+						return err
+					}
+					if err := recs.Put(tx, &rec{ID: id, Name: "名字 " + id, Secret: sec}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	inf, err := Create(db, Dir(src), time.Now(), "dev")
+	close(stop)
+	if werr := <-done; werr != nil {
+		t.Fatal(werr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Restore(inf.Path, dst, key, time.Now(), testLog()); err != nil {
+		t.Fatal(err)
+	}
+	rdb, err := store.Open(store.Options{Dir: filepath.Join(dst, "db"), Key: key, Logger: testLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = rdb.View(func(tx *store.Tx) error { return recs.Each(tx, func(rec) error { n++; return nil }) })
+	rdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n%50 != 0 {
+		t.Fatalf("restored %d records: not a transaction boundary", n)
+	}
+	check(t, dst, key, n)
+}
+
+// An unwritable backups directory is a translated error and leaves no file
+// that looks like a backup.
+func TestBackupDirUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	db := openFilled(t, dir, newKey(t), 3)
+	defer db.Close()
+	os.WriteFile(Dir(dir), []byte("a file where the folder should be"), 0o600)
+	svc := NewService(t.Context(), db, dir, "dev", core.SystemClock{}, testLog(), nil)
+	if _, err := svc.BackupNow(); !core.Of(err, core.ErrBackupWriteFailed) {
+		t.Fatalf("got %v", err)
+	}
+	os.Remove(Dir(dir))
+	ov, err := svc.ListBackups()
+	if err != nil || ov.LastError == nil || ov.LastError.Code != core.ErrBackupWriteFailed.Code || len(ov.Backups) != 0 {
+		t.Fatalf("overview after a failure: %+v %v", ov, err)
+	}
+	if _, err := svc.BackupNow(); err != nil {
+		t.Fatal(err)
+	}
+	if ov, _ := svc.ListBackups(); ov.LastError != nil || len(ov.Backups) != 1 {
+		t.Fatalf("overview after a success: %+v", ov)
+	}
 }

@@ -73,6 +73,7 @@ type Overview struct {
 	Settings       Settings    `json:"settings"`
 	LastError      *core.Error `json:"lastError,omitempty"` // the last failed backup, until one succeeds
 	LastErrorAt    string      `json:"lastErrorAt,omitempty"`
+	NextRun        string      `json:"nextRun,omitempty"` // next scheduled backup, absent when off
 }
 
 // Service is bound to the UI (系统设置 › 备份).
@@ -84,6 +85,7 @@ type Service struct {
 	clock   core.Clock
 	log     *slog.Logger
 	apply   func(Settings) error // reschedules; nil in tests
+	nextRun func() (time.Time, bool)
 
 	mu      sync.Mutex // one backup at a time
 	lastErr *core.Error
@@ -106,6 +108,11 @@ func (s *Service) ListBackups() (Overview, error) {
 		return Overview{}, err
 	}
 	ov := Overview{Dir: Dir(s.dataDir), Backups: all, Settings: st, RestoreCommand: RestoreCommand(s.dataDir)}
+	if s.nextRun != nil {
+		if t, ok := s.nextRun(); ok {
+			ov.NextRun = t.UTC().Format(time.RFC3339)
+		}
+	}
 	s.mu.Lock()
 	if s.lastErr != nil {
 		ov.LastError, ov.LastErrorAt = s.lastErr, s.lastAt.UTC().Format(time.RFC3339)
@@ -113,6 +120,10 @@ func (s *Service) ListBackups() (Overview, error) {
 	s.mu.Unlock()
 	return ov, nil
 }
+
+// SetNextRun tells the service when the scheduler runs next (kept off the
+// bound API).
+func SetNextRun(s *Service, fn func() (time.Time, bool)) { s.nextRun = fn }
 
 // RestoreCommand is the command line an admin runs, with the app stopped.
 func RestoreCommand(dataDir string) string {

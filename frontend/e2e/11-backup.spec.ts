@@ -19,6 +19,8 @@ test('backups: back up now, list, schedule, delete', async ({ page }) => {
   await expect(page.getByTestId('backup-panel')).toBeVisible()
   await expect(page.getByTestId('backup-panel')).toContainText('主密钥')
   await expect(page.getByTestId('backup-restore-cmd')).toContainText('cloudbridge restore')
+  // The daily job is scheduled by default (02:30).
+  await expect(page.getByTestId('backup-next')).toBeVisible()
   await page.getByTestId('backup-now').click()
   await expect(page.getByTestId('backup-list')).toContainText('cloudbridge-')
   const after = await api<any>(req, 'backup', 'ListBackups')

@@ -27,6 +27,8 @@ export interface BackupOverview {
   /** The last failed backup (scheduled or not), until one succeeds. */
   lastError?: ErrorPayload
   lastErrorAt?: string
+  /** Next scheduled backup; absent when scheduled backups are off. */
+  nextRun?: string
 }
 
 export const backup = {

@@ -21,6 +21,7 @@ export default {
   timeHint: 'Server local time, 24-hour.',
   keep: 'Keep',
   keepHint: 'After each backup only the newest N are kept; older ones are deleted.',
+  nextRun: 'Next scheduled backup: {time}',
   saved: 'Backup settings saved',
   restore: 'Restore',
   restoreIntro: 'Restoring replaces the whole database. Quit CloudBridge first (stop the service if it runs as one), then run:',

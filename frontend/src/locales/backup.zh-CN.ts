@@ -21,6 +21,7 @@ export default {
   timeHint: '服务器本地时间，24 小时制。',
   keep: '保留份数',
   keepHint: '每次备份后只保留最新的 N 份，更早的自动删除。',
+  nextRun: '下次自动备份：{time}',
   saved: '备份设置已保存',
   restore: '恢复',
   restoreIntro: '恢复会替换整个数据库。请先退出云桥（服务方式运行时先停止服务），再在命令行执行：',

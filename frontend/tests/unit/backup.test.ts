@@ -32,7 +32,7 @@ const overview = (backups: BackupInfo[], extra: Partial<BackupOverview> = {}): B
 
 describe('BackupPanel', () => {
   it('lists backups with size, says the master key is needed and shows the restore command', async () => {
-    installServices({ backup: { ListBackups: async () => overview([b2, b1]) } })
+    installServices({ backup: { ListBackups: async () => overview([b2, b1], { nextRun: '2026-11-26T02:30:00Z' }) } })
     await mountView(BackupPanel)
     await flush()
     const text = byTestId('backup-panel')?.textContent ?? ''
@@ -41,6 +41,7 @@ describe('BackupPanel', () => {
     expect(byTestId('backup-list')?.textContent).toContain('3.0 MB')
     expect(byTestId('backup-list')?.textContent).toContain('2.0 KB')
     expect(byTestId('backup-restore-cmd')?.textContent).toContain('cloudbridge restore')
+    expect(byTestId('backup-next')?.textContent).toContain('下次自动备份')
   })
 
   it('backs up now and reloads the list', async () => {
