@@ -8,6 +8,7 @@
 #   fe-unit     npm test (vitest)
 #   go-vet      go vet ./...
 #   go-test     go test ./... (-race unless GO_TEST_RACE=0), summarised by build/tools/testsum.go
+#   fuzz        each go fuzz target (FUZZ_TARGETS) for FUZZ_TIME; a failing input lands in testdata/fuzz
 #   server      plain static go build → build/bin/cloudbridge-server
 #   e2e         npm run e2e (Playwright in Debian Chromium against the server binary)
 #   desktop     build/scripts/desktop-smoke.sh (wails build, Xvfb, screenshot)
@@ -19,6 +20,8 @@
 #   TEST_SKIP="windows package" skip these stages
 #   GO_TEST_RACE=0|1            race detector for go test (default 1)
 #   GO_TEST_TIMEOUT=20m         go test -timeout
+#   FUZZ_TIME=8s                fuzzing time per target (9 targets: 72 s of fuzzing, ~95 s with builds)
+#   FUZZ_PARALLEL=1             fuzzing workers per target
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LOGS="$ROOT/build/bin/logs"
@@ -78,6 +81,7 @@ detail() {
     fe-unit) sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '^\s*Tests\s' | tail -n1 | tr -s ' ' | sed 's/^ //' ;;
     e2e)     sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '^\s*[0-9]+ (passed|failed|flaky|skipped)' | tr -s ' ' | paste -sd, - ;;
     go-test) tail -n1 "$f" ;;
+    fuzz)    awk '/^fuzz Fuzz/ {n++; if ($3 == "ok,") { ok++; e += $4 } } END { if (n) printf "%d/%d targets ok, %d execs", ok, n, e }' "$f" ;;
     desktop) grep -o 'screenshot .*' "$f" | tail -n1 ;;
     windows) grep -E '\.exe: ' "$f" | sed 's/^==> //' | paste -sd, - ;;
     package) grep -o 'wrote .*' "$f" | sed "s#$ROOT/##" | tail -n1 ;;
@@ -106,6 +110,37 @@ do_go_test() {
   set -o pipefail
   go test "${args[@]}" ./... 2>&1 | "$TOOLS/testsum" -summary "$LOGS/go-test.summary" -json "$LOGS/go-test.json"
 }
+# The fuzz targets (issue 9, proofs): OFS/JSON intake, org and association
+# import files (CSV and xlsx), SSO deep-link targets, tickets and state.
+# -fuzz takes one target per run. A short minimisation keeps a slow input
+# (an xlsx) from eating the whole budget.
+FUZZ_TARGETS=(
+  "backend/oa FuzzParseOFS" "backend/relay FuzzJSONIntake"
+  "backend/oa FuzzImportOrgCSV" "backend/oa FuzzImportOrgXLSX"
+  "backend/binding FuzzReadImportFile" "backend/binding FuzzImportCSVRoundTrip"
+  "backend/sso FuzzTarget" "backend/sso FuzzTicket" "backend/sso FuzzState"
+)
+do_fuzz() {
+  local spec pkg target out rc=0 execs
+  for spec in "${FUZZ_TARGETS[@]}"; do
+    read -r pkg target <<<"$spec"
+    echo "go test -run '^\$' -fuzz '^$target\$' -fuzztime ${FUZZ_TIME:-8s} ./$pkg"
+    set +e
+    out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZ_TIME:-8s}" -fuzzminimizetime 1s \
+      -parallel "${FUZZ_PARALLEL:-1}" "./$pkg" 2>&1)
+    local r=$?
+    set -e
+    execs=$(grep -o 'execs: [0-9]*' <<<"$out" | tail -n1 | grep -o '[0-9]*')
+    if (( r == 0 )); then
+      echo "fuzz $target: ok, ${execs:-0} execs"
+    else
+      rc=1
+      echo "$out" | tail -n 30
+      echo "fuzz $target: FAIL (the failing input is under $pkg/testdata/fuzz/$target/)"
+    fi
+  done
+  return $rc
+}
 do_server()  { build_server && "$CLOUDBRIDGE_BIN" version; }
 do_e2e()     { cd "$ROOT/frontend" && npm run e2e; }
 do_desktop() { bash "$ROOT/build/scripts/desktop-smoke.sh"; }
@@ -119,6 +154,7 @@ stage fe-build "npm-ci"          do_fe_build
 stage fe-unit  "npm-ci"          do_fe_unit
 stage go-vet   "fe-build"        do_go_vet
 stage go-test  "fe-build"        do_go_test
+stage fuzz     "go-test"         do_fuzz
 stage server   "fe-build"        do_server
 stage e2e      "fe-build server" do_e2e
 stage desktop  "fe-build"        do_desktop
