@@ -64,6 +64,7 @@ func runRestore(args []string) error {
 	fl := flag.NewFlagSet("cloudbridge restore", flag.ContinueOnError)
 	dataDir := fl.String("data", app.DefaultDataDir(), "data directory of the stopped installation")
 	keyStore := fl.String("key-store", "auto", "where the master key lives: auto, file or keyring")
+	keyFile := fl.String("key-file", "", "master.key of the installation the backup came from (restore on a new machine)")
 	file := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
@@ -80,14 +81,37 @@ func runRestore(args []string) error {
 	if _, err := os.Stat(file); err != nil {
 		return core.ErrBackupNotFound.Wrap(err, "name", file)
 	}
-	key, _, err := store.LoadKey(*dataDir, *keyStore)
+	var key []byte
+	var err error
+	if *keyFile != "" {
+		key, err = store.ReadKeyFile(*keyFile)
+	} else {
+		key, _, err = store.LoadKey(*dataDir, *keyStore)
+	}
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	res, err := backup.Restore(file, *dataDir, key, time.Now(), log)
+	if core.Of(err, core.ErrBackupForeignKey) && *keyFile == "" {
+		fmt.Fprintln(os.Stderr, "hint: restoring on another machine? pass that installation's key file: --key-file /path/to/master.key")
+	}
 	if err != nil {
 		return err
+	}
+	if *keyFile != "" {
+		// The restored store needs that key from now on: install it as this
+		// data directory's key file (an existing key file wins at start-up,
+		// so a mismatching one is reported instead of replaced).
+		wrote, err := store.InstallKeyFile(*dataDir, key)
+		if err != nil {
+			return err
+		}
+		if wrote {
+			fmt.Printf("installed the master key as %s\n", store.KeyFilePath(*dataDir))
+		} else if have, err := store.ReadKeyFile(store.KeyFilePath(*dataDir)); err != nil || string(have) != string(key) {
+			fmt.Fprintf(os.Stderr, "warning: %s holds a different master key; replace it with %s before starting CloudBridge\n", store.KeyFilePath(*dataDir), *keyFile)
+		}
 	}
 	fmt.Printf("restored %s (made %s by CloudBridge %s, schema %d) into %s\n",
 		file, res.Header.Created.Local().Format(time.DateTime), res.Header.AppVersion, res.Header.Schema, res.DBDir)

@@ -73,7 +73,8 @@ commands:
   sim welink run the WeLink Open Platform emulator
   sim ecology run the e-cology 9 emulator
   backup     one encrypted backup of a stopped installation (--data DIR)
-  restore    FILE --data DIR: replace the store of a stopped installation
+  restore    FILE --data DIR [--key-file master.key]: replace the store of a
+             stopped installation (the old one is kept beside it)
   version    print the version
 
 run "cloudbridge serve -h" for the flags.

@@ -86,7 +86,8 @@ func check(t *testing.T, dataDir string, key []byte, n int) {
 }
 
 func TestRoundTripIntoNewDir(t *testing.T) {
-	src, dst := t.TempDir(), t.TempDir()
+	// The target data directory does not exist yet (a new machine).
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "new", "data")
 	key := newKey(t)
 	db := openFilled(t, src, key, 3000)
 	inf, err := Create(db, Dir(src), time.Date(2026, 11, 24, 2, 30, 0, 0, time.UTC), "1.2.3")

@@ -26,6 +26,9 @@ type RestoreResult struct {
 // backup; in every failure the existing store is left untouched.
 func Restore(file, dataDir string, master []byte, now time.Time, log *slog.Logger) (RestoreResult, error) {
 	dbDir := filepath.Join(dataDir, "db")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
 	if err := checkNotInUse(dbDir, master, log); err != nil {
 		return RestoreResult{}, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"io"
+	"os"
 	"log/slog"
 
 	"cloudbridge/backend/core"
@@ -47,4 +48,26 @@ func LoadBackup(opts Options, r io.Reader) error {
 		return mapIOError(err, opts.Dir)
 	}
 	return mapIOError(bdb.Close(), opts.Dir)
+}
+
+// ReadKeyFile reads a master key file (master.key of another installation,
+// for a restore on a new machine).
+func ReadKeyFile(path string) ([]byte, error) {
+	k, err := readKeyFile(path)
+	if err != nil && !core.Of(err, core.ErrKeyMissing) {
+		return nil, core.ErrKeyMissing.Wrap(err)
+	}
+	return k, err
+}
+
+// InstallKeyFile writes key as dataDir's key file unless one exists; it
+// reports whether it wrote one.
+func InstallKeyFile(dataDir string, key []byte) (bool, error) {
+	if _, err := os.Stat(KeyFilePath(dataDir)); err == nil {
+		return false, nil
+	}
+	if err := writeKeyFile(KeyFilePath(dataDir), key); err != nil {
+		return false, err
+	}
+	return true, nil
 }
