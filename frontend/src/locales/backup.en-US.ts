@@ -25,6 +25,6 @@ export default {
   saved: 'Backup settings saved',
   restore: 'Restore',
   restoreIntro: 'Restoring replaces the whole database. Quit CloudBridge first (stop the service if it runs as one), then run:',
-  restoreAfter: 'The previous database is kept as db.before-restore-<time>; delete it once the restored data checks out. Restoring needs the same master key the backup was made with.',
+  restoreAfter: 'The previous database is kept as db.before-restore-<time>; delete it once the restored data checks out. Restoring needs the same master key the backup was made with; on another machine add --key-file with the original installation\'s master.key.',
   lastError: 'The last scheduled backup failed ({time}): ',
 }

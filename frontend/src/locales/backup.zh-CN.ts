@@ -25,6 +25,6 @@ export default {
   saved: '备份设置已保存',
   restore: '恢复',
   restoreIntro: '恢复会替换整个数据库。请先退出云桥（服务方式运行时先停止服务），再在命令行执行：',
-  restoreAfter: '原数据库会保留为 db.before-restore-<时间>，确认恢复结果无误后可删除。恢复需要与备份时相同的主密钥。',
+  restoreAfter: '原数据库会保留为 db.before-restore-<时间>，确认恢复结果无误后可删除。恢复需要与备份时相同的主密钥；在另一台机器上恢复时，加上 --key-file 指向原机器的 master.key 文件。',
   lastError: '上次定时备份失败（{time}）：',
 }
