@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"cloudbridge/backend/core"
@@ -59,6 +61,49 @@ func FuzzJSONIntake(f *testing.F) {
 		}
 		if msg == "" || msg == "errors."+code {
 			t.Fatalf("error %s has no translation: %v", code, m)
+		}
+	})
+}
+
+// FuzzOFSIntake drives the OFS receiver (/rest/ofs/{op}) through the
+// listener's routing: every request gets HTTP 200 and an OFS reply
+// (operResult "1" or "0", as e-cology's pusher expects) with a translated
+// message, never an internal error; a valid to-do is accepted.
+func FuzzOFSIntake(f *testing.F) {
+	fx := newFixture(f, fixOpts{users: 5})
+	valid := string(mustJSON(ofsItem("9001", "zhangsan", "0", 1700000000000)))
+	f.Add("ReceiveRequestInfoByJson", "application/json", []byte(valid))
+	f.Add("batchReceiveRequestInfoByJson", "application/json", mustJSON([]any{ofsItem("9002", "lisi", "2", 1), ofsItem("9003", "nobody", "0", 2)}))
+	f.Add("ReceiveTodoRequestByMap", "application/x-www-form-urlencoded", []byte("syscode="+oasim.DemoOFSSysCode+"&flowid=1&requestname=a&workflowname=w&receiver=zhangsan"))
+	f.Add("deleteUserRequestInfoByJson", "application/json", []byte(`{"syscode":"`+oasim.DemoOFSSysCode+`","flowid":"9001","userid":"zhangsan"}`))
+	f.Add("nosuchOperation", "application/json", []byte("{}"))
+	f.Add("ReceiveRequestInfoByJson", "text/xml", []byte("<a/>"))
+	internal := core.Translate("en-US", core.ErrInternal.Code, nil)
+	f.Fuzz(func(t *testing.T, op, ct string, body []byte) {
+		if op == "" {
+			t.Skip("no operation: the route does not match")
+		}
+		req := httptest.NewRequest(http.MethodPost, OFSPathPrefix+url.PathEscape(op), bytes.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Accept-Language", "en-US")
+		req.RemoteAddr = "127.0.0.1:40001"
+		rec := httptest.NewRecorder()
+		fx.pub.Config.Handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d for op %q", rec.Code, op)
+		}
+		var rep struct{ OperResult, Message string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+			t.Fatalf("not an OFS reply: %q", rec.Body.String())
+		}
+		if rep.OperResult != "0" && rep.OperResult != "1" {
+			t.Fatalf("operResult %q", rep.OperResult)
+		}
+		if rep.Message == "" || strings.HasPrefix(rep.Message, "errors.") || strings.HasPrefix(rep.Message, internal) {
+			t.Fatalf("message %q", rep.Message)
+		}
+		if op == "ReceiveRequestInfoByJson" && ct == "application/json" && string(body) == valid && rep.OperResult != "1" {
+			t.Fatalf("a valid to-do was refused: %s", rep.Message)
 		}
 	})
 }

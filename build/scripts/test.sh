@@ -20,7 +20,7 @@
 #   TEST_SKIP="windows package" skip these stages
 #   GO_TEST_RACE=0|1            race detector for go test (default 1)
 #   GO_TEST_TIMEOUT=20m         go test -timeout
-#   FUZZ_TIME=8s                fuzzing time per target (9 targets: 72 s of fuzzing, ~95 s with builds)
+#   FUZZ_TIME=7s                fuzzing time per target (10 targets: 70 s of fuzzing, ~90 s with builds)
 #   FUZZ_PARALLEL=1             fuzzing workers per target
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -115,7 +115,7 @@ do_go_test() {
 # -fuzz takes one target per run. A short minimisation keeps a slow input
 # (an xlsx) from eating the whole budget.
 FUZZ_TARGETS=(
-  "backend/oa FuzzParseOFS" "backend/relay FuzzJSONIntake"
+  "backend/oa FuzzParseOFS" "backend/relay FuzzOFSIntake" "backend/relay FuzzJSONIntake"
   "backend/oa FuzzImportOrgCSV" "backend/oa FuzzImportOrgXLSX"
   "backend/binding FuzzReadImportFile" "backend/binding FuzzImportCSVRoundTrip"
   "backend/sso FuzzTarget" "backend/sso FuzzTicket" "backend/sso FuzzState"
@@ -124,9 +124,9 @@ do_fuzz() {
   local spec pkg target out rc=0 execs
   for spec in "${FUZZ_TARGETS[@]}"; do
     read -r pkg target <<<"$spec"
-    echo "go test -run '^\$' -fuzz '^$target\$' -fuzztime ${FUZZ_TIME:-8s} ./$pkg"
+    echo "go test -run '^\$' -fuzz '^$target\$' -fuzztime ${FUZZ_TIME:-7s} ./$pkg"
     set +e
-    out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZ_TIME:-8s}" -fuzzminimizetime 1s \
+    out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZ_TIME:-7s}" -fuzzminimizetime 1s \
       -parallel "${FUZZ_PARALLEL:-1}" "./$pkg" 2>&1)
     local r=$?
     set -e
