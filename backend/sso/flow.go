@@ -377,6 +377,11 @@ func (p *Public) checkTarget(t string) error {
 		if strings.HasPrefix(t, "//") {
 			return core.ErrSSOTargetInvalid.New("reason", "scheme-relative")
 		}
+		// A path that does not parse (a broken %-escape) is refused rather
+		// than handed to the OA as-is: it is no link an OA would send.
+		if _, err := url.Parse(t); err != nil {
+			return core.ErrSSOTargetInvalid.New("reason", "malformed path")
+		}
 		return nil
 	}
 	u, err := url.Parse(t)
