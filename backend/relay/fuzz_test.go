@@ -83,6 +83,11 @@ func FuzzOFSIntake(f *testing.F) {
 		if op == "" {
 			t.Skip("no operation: the route does not match")
 		}
+		if op == "." || op == ".." {
+			// The router cleans such paths and redirects to the result
+			// (net/http's documented behaviour); no e-cology op looks so.
+			t.Skip("dot segment: the router redirects")
+		}
 		req := httptest.NewRequest(http.MethodPost, OFSPathPrefix+url.PathEscape(op), bytes.NewReader(body))
 		req.Header.Set("Content-Type", ct)
 		req.Header.Set("Accept-Language", "en-US")
