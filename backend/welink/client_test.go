@@ -57,7 +57,10 @@ func TestQuota48503FromTheServerIsAbsorbed(t *testing.T) {
 	e := newEnv(t, 50, func(so *sim.Options, co *welink.Options) {
 		so.Clock = core.SystemClock{}
 		so.Limits = sim.Limits{PerSecond: 5, PerMinute: 1000}
-		co.Retry = welink.Retry{Attempts: 10, Base: 100 * time.Millisecond, Max: 400 * time.Millisecond, PauseAfter: 100}
+		// Jittered retries race each other for 5 slots a second: give every
+		// call enough attempts (≈ 20 s) that losing several races in a row
+		// on a loaded machine is not mistaken for a failure to back off.
+		co.Retry = welink.Retry{Attempts: 50, Base: 100 * time.Millisecond, Max: 400 * time.Millisecond, PauseAfter: 100}
 	})
 	ctx := context.Background()
 	must[string](t)(e.app.Token(ctx))
