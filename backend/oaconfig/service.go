@@ -2,9 +2,9 @@ package oaconfig
 
 import (
 	"bytes"
-	"errors"
 	"context"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"

@@ -2,8 +2,8 @@ package store
 
 import (
 	"io"
-	"os"
 	"log/slog"
+	"os"
 
 	"cloudbridge/backend/core"
 
