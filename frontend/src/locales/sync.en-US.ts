@@ -2,8 +2,8 @@
 export default {
   title: 'Org sync',
   subtitle: 'Sync WeLink into the local directory; when the OA leads, simulate first, then approve the plan to write it to WeLink.',
-  corp: 'Corp',
-  noCorps: 'No corps yet: create one under WeLink integration first.',
+  corp: 'Enterprise',
+  noCorps: 'No enterprise yet: create one under WeLink integration first.',
   tabs: { iface: 'Interface settings', welink: 'Sync from WeLink', oa: 'Sync from OA', history: 'Run history', directory: 'Local directory' },
   iface: {
     app: 'App',
