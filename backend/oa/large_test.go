@@ -2,6 +2,8 @@ package oa
 
 import (
 	"context"
+	"log/slog"
+	"net/http/httptest"
 	"testing"
 
 	"cloudbridge/backend/oa/sim"
@@ -28,4 +30,29 @@ func TestEcology9FullPull100k(t *testing.T) {
 	if len(org.Users) != main || main < 95_000 {
 		t.Fatalf("%d users pulled, %d in the OA", len(org.Users), main)
 	}
+}
+
+// BenchmarkEcology9FullPull100k prints what the README's figure says: the
+// time of a full pull of a 100k-user org from the emulator over loopback.
+func BenchmarkEcology9FullPull100k(b *testing.B) {
+	s := sim.New(sim.Options{Users: 100_000, Seed: 11})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	s.SetPublicURL(ts.URL)
+	cfg := e9Config(ts.URL, AuthKey)
+	cfg.PageSize = 500
+	conn, err := New(cfg, Deps{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var users int
+	for b.Loop() {
+		org, err := conn.PullOrg(context.Background(), PullOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		users = len(org.Users)
+	}
+	b.ReportMetric(float64(users), "users")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/pull")
 }
