@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cloudbridge/backend/core"
+	"cloudbridge/backend/server"
 )
 
 // Headless serves the admin UI and the bound services over HTTP on a
@@ -250,19 +251,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return core.ErrBodyTooLarge.New("max", humanSize(mbe.Limit))
+		return core.ErrBodyTooLarge.New("max", server.HumanBytes(mbe.Limit))
 	}
 	return core.ErrBadJSON.Wrap(err)
 }
-
-func humanSize(n int64) string {
-	if n >= 1<<20 {
-		return itoa(n>>20) + " MiB"
-	}
-	return itoa(n>>10) + " KiB"
-}
-
-func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

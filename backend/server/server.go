@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -232,7 +233,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := core.AsError(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		e = core.ErrBodyTooLarge.New("max", humanBytes(mbe.Limit))
+		e = core.ErrBodyTooLarge.New("max", HumanBytes(mbe.Limit))
 	}
 	status := e.Status
 	if status == 0 {
@@ -242,17 +243,16 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, map[string]any{"code": e.Code, "params": e.Params, "message": core.Translate(lang, e.Code, e.Params)})
 }
 
-func humanBytes(n int64) string {
+// HumanBytes renders a size limit for error messages ("1 MiB", "32 KiB").
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return itoa(n>>20) + " MiB"
+		return strconv.FormatInt(n>>20, 10) + " MiB"
 	case n >= 1<<10:
-		return itoa(n>>10) + " KiB"
+		return strconv.FormatInt(n>>10, 10) + " KiB"
 	}
-	return itoa(n) + " B"
+	return strconv.FormatInt(n, 10) + " B"
 }
-
-func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
