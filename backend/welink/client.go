@@ -383,6 +383,7 @@ func (a *App) limiter(api string) *apiLimiter {
 func (a *App) note48503(l *apiLimiter, sent time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.refused++
 	if sent.After(l.last48503) {
 		l.streak++
 	}

@@ -93,6 +93,11 @@ type apiLimiter struct {
 	streak      int       // 48503 answers in a row, one per round of retries
 	last48503   time.Time // when the last one arrived
 	calls       int64
+	// For the dashboard (QuotaSnapshot): calls that had to wait for a
+	// window, the time they waited, and 48503 answers.
+	waits   int64
+	waited  time.Duration
+	refused int64
 }
 
 type ipLimiter struct {
@@ -105,6 +110,7 @@ type ipLimiter struct {
 // time on purpose: the injected core.Clock governs token lifetimes, not how
 // long a call waits.
 func (c *Client) wait(ctx context.Context, l *apiLimiter) (time.Time, error) {
+	var waitStart time.Time
 	for {
 		l.mu.Lock()
 		if c.limits.Disabled {
@@ -138,12 +144,19 @@ func (c *Client) wait(ctx context.Context, l *apiLimiter) (time.Time, error) {
 			l.min.add(now)
 			c.ip.win.add(now)
 			l.calls++
+			if !waitStart.IsZero() {
+				l.waits++
+				l.waited += now.Sub(waitStart)
+			}
 			c.ip.mu.Unlock()
 			l.mu.Unlock()
 			return now, nil
 		}
 		c.ip.mu.Unlock()
 		l.mu.Unlock()
+		if waitStart.IsZero() {
+			waitStart = now
+		}
 		if err := sleep(ctx, t.Sub(now)); err != nil {
 			return now, err
 		}
