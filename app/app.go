@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cloudbridge/backend/audit"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/logs"
 	oasim "cloudbridge/backend/oa/sim"
@@ -61,6 +62,9 @@ type App struct {
 	demoOA     *oasim.Server      // demo mode: the e-cology emulator (for OFS pushes)
 	dependents *tenant.Dependents // domains with per-corp data (corp delete)
 	services   []any              // bound to the UI, in both transports
+	audit      *audit.Log         // admin actions (wire_audit.go)
+	disp       *Dispatcher        // the one path to services (Dispatcher())
+	dispOnce   sync.Once
 	emitter    atomic.Pointer[Emitter]
 
 	welink       atomic.Pointer[welink.Client]
@@ -123,7 +127,7 @@ func New(cfg Config) (*App, error) {
 	a.services = []any{a.Tenant, a.System}
 	// Each product area wires itself in its own file (wire_<area>.go): its
 	// bound service, its public routes, its schedules, its per-corp data.
-	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup} {
+	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup, a.wireAudit} {
 		if err := wire(); err != nil {
 			a.Close()
 			return nil, err

@@ -26,7 +26,9 @@ func RunDesktop(a *App, assets fs.FS) error {
 		MinHeight:        640,
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
-		Bind:             a.Services(),
+		// One binding: every call goes through the dispatcher (and its audit
+		// log), as in the headless transport. See Bridge.
+		Bind: []any{NewBridge(a)},
 		// The frontend receives {code, params} for every failure, the same
 		// shape the HTTP transport sends, and translates it.
 		ErrorFormatter: func(err error) any { return core.AsError(err) },

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"cloudbridge/backend/audit"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/server"
 )
@@ -32,7 +35,7 @@ const (
 )
 
 func NewHeadless(a *App, assets fs.FS) *Headless {
-	h := &Headless{app: a, auth: NewAdminAuth(a.DB, clockNow{}), disp: NewDispatcher(a.Services()...), hub: NewHub(), files: assets}
+	h := &Headless{app: a, auth: NewAdminAuth(a.DB, clockNow{}), disp: a.Dispatcher(), hub: NewHub(), files: assets}
 	a.SetEmitter(h.hub)
 	return h
 }
@@ -125,6 +128,7 @@ func (h *Headless) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, err := h.auth.Setup(pw)
+	h.recordAuth(r, "auth.Setup", tok, err)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -139,6 +143,7 @@ func (h *Headless) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, err := h.auth.Login(pw)
+	h.recordAuth(r, "auth.Login", tok, err)
 	if err != nil {
 		h.app.log.Warn("admin login failed", "remote", r.RemoteAddr, "code", core.AsError(err).Code)
 		h.writeError(w, r, err)
@@ -149,7 +154,8 @@ func (h *Headless) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Headless) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(sessionCookie); err == nil && h.auth.Valid(c.Value) {
+		h.recordAuth(r, "auth.Logout", c.Value, nil)
 		h.auth.Logout(c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
@@ -164,15 +170,58 @@ func (h *Headless) setSession(w http.ResponseWriter, tok string) {
 func (h *Headless) call(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCallBody))
 	if err != nil {
-		h.writeError(w, r, bodyError(err))
+		err = bodyError(err)
+		h.disp.refused(h.actor(r, ""), r.PathValue("pkg")+"."+r.PathValue("method"), err)
+		h.writeError(w, r, err)
 		return
 	}
-	res, err := h.disp.Call(r.PathValue("pkg"), r.PathValue("method"), body)
+	res, err := h.disp.CallJSON(h.actor(r, ""), r.PathValue("pkg"), r.PathValue("method"), body)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// actor is the admin behind a request: the remote address and the session
+// (tok, or the request's cookie when tok is "").
+func (h *Headless) actor(r *http.Request, tok string) audit.Actor {
+	if tok == "" {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			tok = c.Value
+		}
+	}
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	return audit.Actor{Kind: "admin", Name: "admin", Addr: addr, Session: sessionID(tok)}
+}
+
+// sessionID tells sessions apart in the audit log without storing the
+// bearer token: the first 8 hex digits of its SHA-256.
+func sessionID(tok string) string {
+	if tok == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:4])
+}
+
+// Login, setup and logout are admin actions too; failed logins above all.
+var authActions = []string{"auth.Setup", "auth.Login", "auth.Logout"}
+
+func (h *Headless) recordAuth(r *http.Request, action, tok string, err error) {
+	if h.app.audit == nil {
+		return
+	}
+	e := audit.Entry{At: h.disp.now(), Actor: h.actor(r, tok), Action: action, Outcome: audit.OutcomeOK}
+	if err != nil {
+		ce := core.AsError(err)
+		e.Outcome, e.ErrorParams = ce.Code, ce.Params
+		e.Actor.Session = ""
+	}
+	h.app.audit.Record(e)
 }
 
 func (h *Headless) events(w http.ResponseWriter, r *http.Request) {

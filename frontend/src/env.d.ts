@@ -9,7 +9,7 @@ declare module '*.vue' {
 type WailsMethod = (...args: unknown[]) => Promise<unknown>
 
 interface Window {
-  /** Wails bindings: window.go[pkg].Service[method](...args). Absent in a browser. */
+  /** Wails binding: window.go.app.Bridge.Call(pkg, method, args) (the one bound struct). Absent in a browser. */
   go?: Record<string, Record<string, Record<string, WailsMethod>>>
   /** Wails runtime (desktop only). */
   runtime?: {

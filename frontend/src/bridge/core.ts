@@ -1,7 +1,7 @@
 // The one way the UI talks to the Go services.
 //
-// Desktop (Wails): window.go[pkg].Service[method](...args), rejecting with
-// {code, params}. Headless (`cloudbridge serve`): POST /api/call/{pkg}/{method}
+// Desktop (Wails): window.go.app.Bridge.Call(pkg, method, args), rejecting
+// with {code, params}. Headless (`cloudbridge serve`): POST /api/call/{pkg}/{method}
 // with the arguments as a JSON array; errors come back as non-2xx {code, params}.
 
 export type Params = Record<string, string>
@@ -123,13 +123,18 @@ export async function httpJSON<T>(path: string, init: { method?: string; body?: 
   return payload as T
 }
 
-/** Calls a bound Go service method in whichever transport this UI runs in. */
+/**
+ * Calls a bound Go service method in whichever transport this UI runs in.
+ * Both go through the Go side's one dispatcher (which records every change in
+ * the audit log): the window binds a single Bridge, the browser POSTs.
+ */
 export async function call<T>(pkg: string, method: string, ...args: unknown[]): Promise<T> {
   if (isDesktop()) {
-    const fn = window.go?.[pkg]?.Service?.[method]
-    if (typeof fn !== 'function') throw new AppError('unknown_method', { method: `${pkg}.${method}` })
+    const bridge = window.go?.app?.Bridge?.Call
+    if (typeof bridge !== 'function') throw new AppError('unavailable')
     try {
-      return (await fn(...args)) as T
+      // undefined is not JSON: the Go side would see a missing argument.
+      return (await bridge(pkg, method, args.map((a) => (a === undefined ? null : a)))) as T
     } catch (e) {
       throw toAppError(e)
     }

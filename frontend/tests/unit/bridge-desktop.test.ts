@@ -1,14 +1,14 @@
-// The Wails transport: window.go[pkg].Service[method](...args).
+// The Wails transport: window.go.app.Bridge.Call(pkg, method, args), the
+// window's one binding (the Go dispatcher behind it records changes).
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AppError, call, isDesktop, toAppError } from '@/bridge/core'
 import { tenant } from '@/bridge'
+import { bridgeFor } from './helpers'
 
 const g = globalThis as unknown as { window?: unknown }
 
 function installGo(services: Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>) {
-  const go: Record<string, Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>> = {}
-  for (const [pkg, methods] of Object.entries(services)) go[pkg] = { Service: methods }
-  g.window = { go }
+  g.window = { go: bridgeFor(services) }
 }
 
 afterEach(() => {
@@ -56,9 +56,21 @@ describe('desktop transport', () => {
     await expect(tenant.listCorps()).rejects.toMatchObject({ code: 'internal' })
   })
 
-  it('reports a method the window does not bind as unknown_method', async () => {
+  it('reports a method the dispatcher does not know as unknown_method', async () => {
     installGo({ tenant: {} })
     await expect(call('tenant', 'Nope')).rejects.toMatchObject({ code: 'unknown_method', params: { method: 'tenant.Nope' } })
+  })
+
+  it('passes pkg, method and the arguments as one array to the Bridge, undefined as null', async () => {
+    const Call = vi.fn(async () => 'ok')
+    g.window = { go: { app: { Bridge: { Call } } } }
+    await expect(call('relay', 'SetRuleEnabled', 'r1', true, undefined)).resolves.toBe('ok')
+    expect(Call).toHaveBeenCalledWith('relay', 'SetRuleEnabled', ['r1', true, null])
+  })
+
+  it('says unavailable when the window has no Bridge bound', async () => {
+    g.window = { go: {} }
+    await expect(call('tenant', 'ListCorps')).rejects.toMatchObject({ code: 'unavailable' })
   })
 })
 

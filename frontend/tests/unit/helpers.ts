@@ -1,6 +1,6 @@
 // Mounting views the way the app does: i18n, Pinia, router and Naive UI's
-// message/dialog providers. Go services are stubbed through window.go, i.e.
-// the desktop transport, so no HTTP is involved.
+// message/dialog providers. Go services are stubbed behind window.go's
+// app.Bridge, i.e. the desktop transport, so no HTTP is involved.
 import { defineComponent, h, type Component } from 'vue'
 import { mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
@@ -11,9 +11,21 @@ import { makeI18n } from '@/i18n'
 export type Methods = Record<string, (...args: any[]) => Promise<unknown>>
 
 export function installServices(services: Record<string, Methods>) {
-  const go: Record<string, { Service: Methods }> = {}
-  for (const [pkg, methods] of Object.entries(services)) go[pkg] = { Service: methods }
-  ;(window as unknown as { go: unknown }).go = go
+  ;(window as unknown as { go: unknown }).go = bridgeFor(services)
+}
+
+/**
+ * window.go as the Wails window has it: one bound struct, app.Bridge, whose
+ * Call(pkg, method, args) reaches the Go dispatcher. Here it reaches the
+ * stubs, rejecting an unknown method the way the dispatcher does.
+ */
+export function bridgeFor(services: Record<string, Methods>) {
+  const Call = async (pkg: string, method: string, args: unknown[]) => {
+    const fn = services[pkg]?.[method]
+    if (typeof fn !== 'function') throw { code: 'unknown_method', params: { method: `${pkg}.${method}` } }
+    return fn(...args)
+  }
+  return { app: { Bridge: { Call } } }
 }
 
 export function uninstallServices() {
