@@ -6,6 +6,7 @@ import (
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
 )
 
 // put writes b and its audit entry in tx. An OA user bound to another WeLink
@@ -13,6 +14,9 @@ import (
 // OA user is replaced when replace is set (audited as a rebind), else
 // ErrBindingWeLinkUserBound. Binding to the same OA user again is a no-op.
 func put(tx *store.Tx, b Binding, replace bool, ip string) (Binding, error) {
+	if err := tenant.CheckActive(tx, b.CorpID); err != nil {
+		return Binding{}, err
+	}
 	cur, had, err := ForWeLinkUser(tx, b.CorpID, b.WeLinkUserID)
 	if err != nil {
 		return Binding{}, err
@@ -48,6 +52,9 @@ func Put(tx *store.Tx, b Binding, replace bool) (Binding, error) { return put(tx
 // and how (method: MethodManual, "batch", MethodSync…). Not bound is
 // ErrBindingNotBound.
 func Unbind(tx *store.Tx, corpID, welinkUserID, method, by string, at time.Time) (Binding, error) {
+	if err := tenant.CheckActive(tx, corpID); err != nil {
+		return Binding{}, err
+	}
 	cur, ok, err := ForWeLinkUser(tx, corpID, welinkUserID)
 	if err != nil {
 		return Binding{}, err

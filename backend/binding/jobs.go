@@ -7,6 +7,7 @@ import (
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
 )
 
 // Progress of the running (or last) long job: export, import validation,
@@ -245,6 +246,11 @@ func (s *Service) applyChanges(ctx context.Context, j *job, corpID, method strin
 		chunk := changes[start:min(start+bulkChunk, len(changes))]
 		var fresh, rebind []change
 		err := s.d.DB.View(func(tx *store.Tx) error {
+			// The batch below writes without put's check: a corp marked
+			// for deletion meanwhile stops the apply here.
+			if err := tenant.CheckActive(tx, corpID); err != nil {
+				return err
+			}
 			for _, c := range chunk {
 				cur, had, err := ForWeLinkUser(tx, corpID, c.WeLinkUserID)
 				if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
 )
 
 // Snapshot keeps the bindings a batch unbind (批量解绑) removed, so the
@@ -58,6 +59,9 @@ func (s *Service) UnbindAll(corpID, confirm string) (Snapshot, error) {
 	}
 	var ids []string
 	if err := s.d.DB.View(func(tx *store.Tx) error {
+		if err := tenant.CheckActive(tx, corpID); err != nil {
+			return err
+		}
 		return eachBindingOfCorp(tx, corpID, func(b Binding) { ids = append(ids, b.WeLinkUserID) })
 	}); err != nil {
 		return Snapshot{}, err
@@ -82,6 +86,9 @@ func (s *Service) UnbindAll(corpID, confirm string) (Snapshot, error) {
 		n := 0
 		err := s.d.DB.Update(func(tx *store.Tx) error {
 			n = 0
+			if err := tenant.CheckActive(tx, corpID); err != nil {
+				return err
+			}
 			bulk := AuditEntry{CorpID: corpID, At: now, Action: ActionUnbind, Method: MethodBatch, By: Admin, Detail: snap.ID}
 			for _, id := range chunk {
 				b, ok, err := ForWeLinkUser(tx, corpID, id)

@@ -8,7 +8,9 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
 )
 
 // Group commit: concurrent intake requests are written in one Badger
@@ -87,9 +89,12 @@ func (e *Engine) commitGroup(group []*commitReq) {
 		var q []enqueued
 		var got int
 		var mods map[string]int
+		var skipped map[string]int
+		var deleting map[string]*core.Error
 		err = e.db.Update(func(tx *store.Tx) error {
 			q, got, mods = nil, 0, map[string]int{}
 			c := &applyCtx{tx: tx, now: now, rules: rs, queue: &q}
+			defer func() { skipped, deleting = c.skipped, c.deleting }()
 			for _, in := range part {
 				accepted, err := c.apply(in)
 				if err != nil {
@@ -107,6 +112,10 @@ func (e *Engine) commitGroup(group []*commitReq) {
 			continue
 		}
 		if err == nil {
+			for corpID, n := range skipped {
+				e.log.Warn("relay: no deliveries for a corp being deleted", "corp", corpID, "rows", n,
+					"reason", core.Translate("en-US", deleting[corpID].Code, deleting[corpID].Params))
+			}
 			queue, received = append(queue, q...), received+got
 			for k, v := range mods {
 				modules[k] += v
@@ -156,6 +165,31 @@ type applyCtx struct {
 	now   time.Time
 	rules []Rule
 	queue *[]enqueued
+	// corps being deleted (tenant.CheckActive), looked up once per
+	// transaction; skipped counts the deliveries not created for them.
+	deleting map[string]*core.Error
+	skipped  map[string]int
+}
+
+// corpDeleting reports a target corp marked for deletion: the item itself is
+// the OA's and is stored, but the corp gets no new or renewed deliveries.
+func (c *applyCtx) corpDeleting(corpID string) (bool, error) {
+	if e, ok := c.deleting[corpID]; ok {
+		return e != nil, nil
+	}
+	err := tenant.CheckActive(c.tx, corpID)
+	if err != nil && !core.Of(err, core.ErrCorpDeleting) {
+		return false, err
+	}
+	if c.deleting == nil {
+		c.deleting, c.skipped = map[string]*core.Error{}, map[string]int{}
+	}
+	if err != nil {
+		c.deleting[corpID] = core.AsError(err)
+		return true, nil
+	}
+	c.deleting[corpID] = nil
+	return false, nil
 }
 
 // apply stores one change and creates or wakes its deliveries. It returns
@@ -229,6 +263,12 @@ func (c *applyCtx) apply(in incoming) (int, error) {
 	for i := range have {
 		d := &have[i]
 		got[d.AppID+"/"+d.Type] = true
+		if del, err := c.corpDeleting(d.CorpID); err != nil {
+			return 0, err
+		} else if del {
+			c.skipped[d.CorpID]++
+			continue // its rows go with the corp
+		}
 		d.Want, d.Title = it.Version, it.Title
 		d.event(Event{At: c.now, Kind: "intake", Version: it.Version, Detail: it.State})
 		if needOp(d, &it) == "" {
@@ -261,6 +301,12 @@ func (c *applyCtx) apply(in incoming) (int, error) {
 				continue
 			}
 			got[t.AppID+"/"+t.Type] = true
+			if del, err := c.corpDeleting(t.CorpID); err != nil {
+				return 0, err
+			} else if del {
+				c.skipped[t.CorpID]++
+				continue
+			}
 			d := Delivery{ID: deliveryID(it.ID, t.AppID, t.Type), ItemID: it.ID, CorpID: t.CorpID, AppID: t.AppID,
 				Type: t.Type, RuleID: r.ID, SysCode: it.SysCode, FlowID: it.FlowID, Receiver: it.Receiver,
 				Module: it.Module, Title: it.Title, Status: StatusQueued, Want: it.Version, CreatedAt: c.now, UpdatedAt: c.now}

@@ -112,6 +112,17 @@ func (e *Engine) process(u *unit) []followUp {
 	var ready []*row
 	var next []followUp
 	var fixes []func(tx *store.Tx) error
+	corpState := map[string]*core.Error{}
+	deleting := func(tx *store.Tx, corpID string) *core.Error {
+		cause, ok := corpState[corpID]
+		if !ok {
+			if err := tenant.CheckActive(tx, corpID); core.Of(err, core.ErrCorpDeleting) {
+				cause = core.AsError(err)
+			}
+			corpState[corpID] = cause
+		}
+		return cause
+	}
 	err := e.db.View(func(tx *store.Tx) error {
 		st, _ := settings.Load(tx)
 		e.baseURL.Store(st.PublicBaseURL)
@@ -128,6 +139,11 @@ func (e *Engine) process(u *unit) []followUp {
 			}
 			it, err := items.Get(tx, d.ItemID)
 			if err != nil {
+				continue
+			}
+			if cause := deleting(tx, d.CorpID); cause != nil {
+				id := d.ID
+				fixes = append(fixes, func(tx *store.Tx) error { return e.markCorpDeleting(tx, id, cause) })
 				continue
 			}
 			r := &row{d: d, it: it, op: needOp(&d, &it)}
@@ -286,6 +302,20 @@ func (e *Engine) finishNoop(tx *store.Tx, id string) error {
 	now := e.clock.Now()
 	d.Status, d.Done, d.Reason, d.NextAt, d.UpdatedAt = StatusDelivered, it.Version, nil, time.Time{}, now
 	d.event(Event{At: now, Kind: "skip", Version: it.Version, Detail: "nothing to change in WeLink (" + it.State + ")"})
+	return deliveries.Put(tx, &d)
+}
+
+// markCorpDeleting stops a row of a corp marked for deletion: nothing more
+// goes to WeLink for it, and the corp delete removes the row. Not counted
+// as a failed push: nobody is waiting for it any more.
+func (e *Engine) markCorpDeleting(tx *store.Tx, id string, cause *core.Error) error {
+	d, err := deliveries.Get(tx, id)
+	if err != nil || !openStatus(d.Status) || d.Status == StatusSending {
+		return nil
+	}
+	now := e.clock.Now()
+	d.Status, d.NextAt, d.Reason, d.UpdatedAt = StatusDead, time.Time{}, cause, now
+	d.event(Event{At: now, Kind: "dead", Error: cause})
 	return deliveries.Put(tx, &d)
 }
 

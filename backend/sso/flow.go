@@ -32,6 +32,10 @@ func (p *Public) open(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	if err := p.corpActive(app.CorpID); err != nil {
+		p.fail(w, r, err)
+		return
+	}
 	target := strings.TrimSpace(r.URL.Query().Get(TargetParam))
 	if target != "" {
 		if err := p.checkTarget(target); err != nil {
@@ -83,7 +87,18 @@ func (p *Public) authPage(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	if err := p.corpActive(app.CorpID); err != nil {
+		p.fail(w, r, err)
+		return
+	}
 	p.renderAuth(w, r, f, app)
+}
+
+// corpActive refuses a sign-in into a corp marked for deletion with
+// corp.deleting, shown translated on the error page. One key read: the
+// homepage is the hot path.
+func (p *Public) corpActive(corpID string) error {
+	return p.o.DB.View(func(tx *store.Tx) error { return tenant.CheckActive(tx, corpID) })
 }
 
 func firstErr(errs ...error) error {
@@ -228,6 +243,10 @@ func (p *Public) proceed(r *http.Request, f *flow) (string, error) {
 	var b binding.Binding
 	var ok bool
 	err := p.o.DB.View(func(tx *store.Tx) error {
+		// A flow started before the corp was marked for deletion ends here.
+		if err := tenant.CheckActive(tx, f.corpID); err != nil {
+			return err
+		}
 		var err error
 		b, ok, err = binding.ForWeLinkUser(tx, f.corpID, f.welinkUserID)
 		return err

@@ -161,6 +161,11 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		// A corp marked for deletion during a long apply stops at the next
+		// step: nothing more is sent to WeLink or recorded for it.
+		if err := ap.e.checkActive(ap.r.CorpID); err != nil {
+			return err
+		}
 		ap.progress(s.name)
 		if err := s.fn(ctx); err != nil {
 			return err
@@ -177,6 +182,9 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 			}
 		}
 		return nil
+	}
+	if err := ap.e.checkActive(ap.r.CorpID); err != nil {
+		return err
 	}
 	if err := ap.deleteUsers(ctx); err != nil {
 		return err

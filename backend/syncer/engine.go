@@ -112,6 +112,11 @@ func directionLabel(dir string) string {
 
 // acquire marks a direction of a corp busy.
 func (e *Engine) acquire(corpID, dir string, cancel context.CancelFunc) (*activeRun, error) {
+	// Manual, scheduled and approved runs all start here: none for a corp
+	// that is being deleted.
+	if err := e.checkActive(corpID); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	k := lockKey(corpID, dir)
@@ -319,6 +324,11 @@ func (plainBinder) Unbind(tx *store.Tx, corpID, welinkUserID string) error {
 	return binding.Bindings.Delete(tx, directory.Key(corpID, welinkUserID))
 }
 
+// checkActive refuses work for a corp marked for deletion (corp.deleting).
+func (e *Engine) checkActive(corpID string) error {
+	return e.o.DB.View(func(tx *store.Tx) error { return tenant.CheckActive(tx, corpID) })
+}
+
 func (e *Engine) corpExists(corpID string) error {
 	if e.o.Tenant == nil {
 		return nil
@@ -329,6 +339,9 @@ func (e *Engine) corpExists(corpID string) error {
 	}
 	for _, c := range corps {
 		if c.ID == corpID {
+			if c.Deleting {
+				return core.ErrCorpDeleting.New("name", c.Name)
+			}
 			return nil
 		}
 	}

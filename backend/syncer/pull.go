@@ -208,6 +208,11 @@ func (e *Engine) storeWeLinkOrg(corpID string, org *welink.Org) (PullCounts, []d
 	c.DeptsAdded, c.DeptsChanged, c.DeptsRemoved = len(newDepts), len(chDepts), len(oldDepts)
 	c.UsersAdded, c.UsersChanged, c.UsersRemoved = len(newUsers), len(chUsers), len(oldUsers)
 
+	// The read took a while: a corp marked for deletion meanwhile gets no
+	// directory written (its purge may already have passed).
+	if err := e.checkActive(corpID); err != nil {
+		return c, nil, nil, err
+	}
 	b := e.o.DB.NewBatch()
 	for i := range newDepts {
 		if err := directory.Depts.PutBatch(b, &newDepts[i]); err != nil {

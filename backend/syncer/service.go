@@ -236,6 +236,9 @@ func (s *Service) Apply(runID string, approveDeletes bool) (Progress, error) {
 		}
 		return Progress{}, core.ErrSyncNotApprovable.New("status", r.Status)
 	}
+	if err := s.e.checkActive(r.CorpID); err != nil {
+		return Progress{}, err
+	}
 	if s.e.Busy(r.CorpID, FromOA) {
 		return Progress{}, core.ErrSyncRunning.New("direction", directionLabel(FromOA))
 	}

@@ -124,6 +124,9 @@ func (s *Service) SaveApp(in AppInput) (AppView, error) {
 			if _, err := s.corp(tx, in.CorpID); err != nil {
 				return err
 			}
+			if err := CheckActive(tx, in.CorpID); err != nil {
+				return err
+			}
 			a = App{ID: core.NewID(), CorpID: in.CorpID, CreatedAt: now}
 		} else if a, err = s.app(tx, in.ID); err != nil {
 			return err

@@ -68,3 +68,23 @@ var apps = store.NewCollection("app", func(a *App) string { return a.ID },
 func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 func secretAAD(appID string) string { return "app/" + appID + "/client_secret" }
+
+// CheckActive refuses new data for a corp that is being deleted (the
+// Deleting mark of a two-phase delete) with corp.deleting: every area that
+// writes per-corp data (bindings, sync runs, relay deliveries, SSO) asks
+// inside its own transaction, so nothing lands after the purge has passed
+// it. A corp that is not in the store passes: whether one must exist is the
+// caller's own check (the domain packages' tests run without tenants).
+func CheckActive(tx *store.Tx, corpID string) error {
+	c, err := corps.Get(tx, corpID)
+	if core.Of(err, core.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Deleting {
+		return core.ErrCorpDeleting.New("name", c.Name)
+	}
+	return nil
+}
