@@ -53,6 +53,8 @@ func run(args []string) error {
 		return runBackup(args)
 	case "restore":
 		return runRestore(args)
+	case "rotate-key":
+		return runRotateKey(args)
 	case "version":
 		fmt.Printf("cloudbridge %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -75,6 +77,8 @@ commands:
   backup     one encrypted backup of a stopped installation (--data DIR)
   restore    FILE --data DIR [--key-file master.key]: replace the store of a
              stopped installation (the old one is kept beside it)
+  rotate-key --data DIR [--keep-old-key FILE]: new master key for a stopped
+             installation (store re-keyed, secrets re-sealed)
   version    print the version
 
 run "cloudbridge serve -h" for the flags.

@@ -90,6 +90,9 @@ func New(cfg Config) (*App, error) {
 	a.closer = append(a.closer, logFile.Close)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 
+	if err := applyPending(cfg, log); err != nil { // restore / key rotation from the UI (app/maint.go)
+		return nil, err
+	}
 	key, keyInfo, err := store.LoadKey(cfg.DataDir, cfg.KeyStore)
 	if err != nil {
 		return nil, err

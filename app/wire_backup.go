@@ -49,6 +49,11 @@ func (a *App) wireBackup() error {
 	}
 	svc := backup.NewService(a.ctx, a.DB, a.cfg.DataDir, a.cfg.Version, a.clock, a.log.With("service", "backup"), apply)
 	run = backup.Scheduled(svc)
+	_, keyInfo, err := store.LoadKey(a.cfg.DataDir, a.cfg.KeyStore)
+	if err != nil {
+		return err
+	}
+	backup.SetMaintenance(svc, backup.Maintenance{KeyStore: a.cfg.KeyStore, KeyStorage: keyInfo.Storage, RestartMode: restartMode(), Restart: a.restartSoon})
 	backup.SetNextRun(svc, func() (time.Time, bool) {
 		mu.Lock()
 		defer mu.Unlock()

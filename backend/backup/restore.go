@@ -32,19 +32,9 @@ func Restore(file, dataDir string, master []byte, now time.Time, log *slog.Logge
 	if err := checkNotInUse(dbDir, master, log); err != nil {
 		return RestoreResult{}, err
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return RestoreResult{}, core.ErrBackupNotFound.Wrap(err, "name", file)
-	}
-	defer f.Close()
-	name := filepath.Base(file)
-	h, plain, err := decrypt(f, master, name)
+	h, tmp, err := load(file, dataDir, master, log)
 	if err != nil {
 		return RestoreResult{}, err
-	}
-	tmp, err := os.MkdirTemp(dataDir, ".restore-")
-	if err != nil {
-		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
 	}
 	ok := false
 	defer func() {
@@ -52,26 +42,6 @@ func Restore(file, dataDir string, master []byte, now time.Time, log *slog.Logge
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := store.LoadBackup(store.Options{Dir: tmp, Key: master, Logger: log}, plain); err != nil {
-		if errors.Is(err, errCorrupt) {
-			return RestoreResult{}, core.ErrBackupCorrupt.Wrap(err, "file", name)
-		}
-		var ce *core.Error
-		if errors.As(err, &ce) && ce.Code == core.ErrInternal.Code {
-			// Badger rejects a stream it cannot parse; after authentication
-			// that means a backup of a broken store.
-			return RestoreResult{}, core.ErrBackupCorrupt.Wrap(err, "file", name)
-		}
-		return RestoreResult{}, err
-	}
-	// Opening runs the schema migrations an older backup needs.
-	db, err := store.Open(store.Options{Dir: tmp, Key: master, Logger: log})
-	if err != nil {
-		return RestoreResult{}, err
-	}
-	if err := db.Close(); err != nil {
-		return RestoreResult{}, core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
-	}
 	res := RestoreResult{Header: h, DBDir: dbDir}
 	if _, err := os.Stat(dbDir); err == nil {
 		res.Kept = dbDir + ".before-restore-" + now.UTC().Format(timeLayout)
@@ -88,6 +58,52 @@ func Restore(file, dataDir string, master []byte, now time.Time, log *slog.Logge
 	}
 	ok = true
 	return res, nil
+}
+
+// load checks a backup file against the master key and loads it into a new
+// store directory inside dataDir, opened once (so an older schema is
+// migrated and a damaged stream is refused). The caller owns the returned
+// directory.
+func load(file, dataDir string, master []byte, log *slog.Logger) (Header, string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return Header{}, "", core.ErrBackupNotFound.Wrap(err, "name", filepath.Base(file))
+	}
+	defer f.Close()
+	name := filepath.Base(file)
+	h, plain, err := decrypt(f, master, name)
+	if err != nil {
+		return h, "", err
+	}
+	tmp, err := os.MkdirTemp(dataDir, ".restore-")
+	if err != nil {
+		return h, "", core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
+	fail := func(err error) (Header, string, error) {
+		os.RemoveAll(tmp)
+		return h, "", err
+	}
+	if err := store.LoadBackup(store.Options{Dir: tmp, Key: master, Logger: log}, plain); err != nil {
+		if errors.Is(err, errCorrupt) {
+			return fail(core.ErrBackupCorrupt.Wrap(err, "file", name))
+		}
+		var ce *core.Error
+		if errors.As(err, &ce) && ce.Code == core.ErrInternal.Code {
+			// Badger rejects a stream it cannot parse; after authentication
+			// that means a backup of a broken store.
+			return fail(core.ErrBackupCorrupt.Wrap(err, "file", name))
+		}
+		return fail(err)
+	}
+	// Opening runs the schema migrations an older backup needs.
+	db, err := store.Open(store.Options{Dir: tmp, Key: master, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	if err := db.Close(); err != nil {
+		return fail(core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir))
+	}
+	return h, tmp, nil
 }
 
 // checkNotInUse refuses a store directory another handle holds: Badger's

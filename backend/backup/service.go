@@ -86,6 +86,7 @@ type Service struct {
 	log     *slog.Logger
 	apply   func(Settings) error // reschedules; nil in tests
 	nextRun func() (time.Time, bool)
+	maint   Maintenance // restore from the UI, key rotation (maint.go)
 
 	mu      sync.Mutex // one backup at a time
 	lastErr *core.Error

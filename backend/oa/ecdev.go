@@ -63,7 +63,7 @@ func newECDevAuth(base string, auth AuthConfig, call *caller, deps Deps) *ecdevA
 		uid = "1"
 	}
 	return &ecdevAuth{base: base, appID: auth.AppID, userID: uid, ttl: ttl, state: deps.State,
-		stateKey: "oa.ecdev|" + base + "|" + auth.AppID, call: call, clock: deps.Clock}
+		stateKey: ecdevStateKey(base, auth.AppID), call: call, clock: deps.Clock}
 }
 
 // headers returns the call headers acting as userID ("" = the configured
