@@ -44,9 +44,11 @@ func run(args []string) error {
 	}
 	switch cmd {
 	case "", "desktop":
-		return runApp(args, false)
+		return runApp(context.Background(), args, false)
 	case "serve":
-		return runApp(args, true)
+		return runServe(args)
+	case "service":
+		return runService(args)
 	case "sim":
 		return runSim(args)
 	case "backup":
@@ -72,6 +74,8 @@ func usage() {
 commands:
   (none)     desktop window (falls back to serve without a display)
   serve      headless: public listener + admin UI on a loopback address
+  service    install|uninstall|start|stop|status: run serve as a systemd unit
+             or Windows service (see "cloudbridge service help")
   sim welink run the WeLink Open Platform emulator
   sim ecology run the e-cology 9 emulator
   backup     one encrypted backup of a stopped installation (--data DIR)
@@ -85,7 +89,7 @@ run "cloudbridge serve -h" for the flags.
 `)
 }
 
-func runApp(args []string, headless bool) error {
+func runApp(ctx context.Context, args []string, headless bool) error {
 	fl := flag.NewFlagSet("cloudbridge", flag.ContinueOnError)
 	dataDir := fl.String("data", app.DefaultDataDir(), "data directory (store, key file, logs)")
 	demo := fl.Bool("demo", false, "run against the built-in WeLink emulator")
@@ -106,7 +110,7 @@ func runApp(args []string, headless bool) error {
 	}
 	a, err := app.New(app.Config{DataDir: *dataDir, Demo: *demo, KeyStore: *keyStore, PublicAddr: *publicAddr, LogLevel: level, Version: version})
 	if err != nil {
-		return err
+		return inUseElsewhere(err, *dataDir, !headless && hasDisplay())
 	}
 	if !headless && hasDisplay() {
 		err := app.RunDesktop(a, assets)
@@ -117,7 +121,7 @@ func runApp(args []string, headless bool) error {
 		a.Log().Warn("desktop window unavailable, serving headless", "reason", err)
 	}
 	defer a.Close()
-	return serve(a, assets, *adminAddr)
+	return serve(ctx, a, assets, *adminAddr)
 }
 
 func hasDisplay() bool {
@@ -127,7 +131,7 @@ func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }
 
-func serve(a *app.App, assets fs.FS, adminAddr string) error {
+func serve(ctx context.Context, a *app.App, assets fs.FS, adminAddr string) error {
 	host, _, err := net.SplitHostPort(adminAddr)
 	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 		return fmt.Errorf("--admin-addr %q: the admin UI listens on loopback only (use a reverse proxy or SSH tunnel for remote access)", adminAddr)
@@ -139,7 +143,7 @@ func serve(a *app.App, assets fs.FS, adminAddr string) error {
 	if err := a.Start(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	h := app.NewHeadless(a, assets)
 	st := a.Public.Status()

@@ -66,6 +66,7 @@ type App struct {
 	disp       *Dispatcher        // the one path to services (Dispatcher())
 	dispOnce   sync.Once
 	emitter    atomic.Pointer[Emitter]
+	tray       atomic.Pointer[tray] // the desktop window's tray (tray.go); nil in serve
 
 	welink       atomic.Pointer[welink.Client]
 	welinkMu     sync.Mutex
@@ -130,7 +131,7 @@ func New(cfg Config) (*App, error) {
 	a.services = []any{a.Tenant, a.System}
 	// Each product area wires itself in its own file (wire_<area>.go): its
 	// bound service, its public routes, its schedules, its per-corp data.
-	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup, a.wireAudit} {
+	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup, a.wirePlatform, a.wireAudit} {
 		if err := wire(); err != nil {
 			a.Close()
 			return nil, err

@@ -55,6 +55,8 @@ var auditExceptions = map[string]callClass{
 	"binding.ImportReport":  classRead, // the report of an import already recorded
 	"relay.DefaultRuleFor":  classRead, // an offer; CreateDefaultRule acts on it
 	"sso.QRSettings":        classRead,
+	// The tray menu follows the UI language: no configuration changes.
+	"platform.SetLanguage": classRead,
 }
 
 // classify tells whether pkg.Method is recorded.
@@ -140,6 +142,8 @@ var auditParams = map[string][]string{
 	"backup.PrepareRestore":       {"name"},
 	"backup.PrepareRestoreUpload": {"file"},
 	"backup.ConfirmRestore":       {"restoreToken"},
+
+	"platform.SetAutostart": {"enabled"},
 }
 
 // Argument names and struct fields that name the object a call acts on.

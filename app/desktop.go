@@ -18,6 +18,7 @@ import (
 func RunDesktop(a *App, assets fs.FS) error {
 	em := &desktopEmitter{}
 	a.SetEmitter(em)
+	tr := newTray(a) // closing hides into the tray (tray.go)
 	return wails.Run(&options.App{
 		Title:            "云桥 CloudBridge",
 		Width:            1280,
@@ -34,11 +35,14 @@ func RunDesktop(a *App, assets fs.FS) error {
 		ErrorFormatter: func(err error) any { return core.AsError(err) },
 		OnStartup: func(ctx context.Context) {
 			em.ctx = ctx
+			tr.start(ctx)
 			if err := a.Start(); err != nil {
 				a.Log().Error("start failed", "err", err)
 			}
 		},
-		OnShutdown: func(context.Context) { a.Close() },
+		OnBeforeClose:      tr.beforeClose,
+		SingleInstanceLock: tr.singleInstance(),
+		OnShutdown:         func(context.Context) { tr.shutdown(); a.Close() },
 	})
 }
 

@@ -54,8 +54,8 @@ type Autostart struct {
 	Stale bool `json:"stale"`
 }
 
-// Autostart reports whether CloudBridge starts at login.
-func (s *Service) Autostart() (Autostart, error) {
+// GetAutostart reports whether CloudBridge starts at login.
+func (s *Service) GetAutostart() (Autostart, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state()

@@ -23,7 +23,7 @@ func TestXDGAutostartOnOff(t *testing.T) {
 		t.Skip("XDG autostart is the Linux mechanism")
 	}
 	s, file := newTestService(t, true)
-	st, err := s.Autostart()
+	st, err := s.GetAutostart()
 	if err != nil || !st.Supported || st.Enabled || st.Location != file {
 		t.Fatalf("initial state %+v, %v", st, err)
 	}
@@ -44,12 +44,12 @@ func TestXDGAutostartOnOff(t *testing.T) {
 	}
 	// Another data directory makes the stored entry stale.
 	s.env.DataDir = "/var/lib/other"
-	if st, _ = s.Autostart(); !st.Enabled || !st.Stale || st.Command != want[len("Exec="):] {
+	if st, _ = s.GetAutostart(); !st.Enabled || !st.Stale || st.Command != want[len("Exec="):] {
 		t.Errorf("stale entry reported as %+v", st)
 	}
 	// The desktop's own switch (Hidden=true) counts as off.
 	os.WriteFile(file, append(b, "Hidden=true\n"...), 0o644)
-	if st, _ = s.Autostart(); st.Enabled {
+	if st, _ = s.GetAutostart(); st.Enabled {
 		t.Errorf("Hidden=true entry reported enabled")
 	}
 	if st, err = s.SetAutostart(false); err != nil || st.Enabled {
@@ -66,7 +66,7 @@ func TestXDGAutostartOnOff(t *testing.T) {
 
 func TestAutostartRefusedOutsideTheDesktop(t *testing.T) {
 	s, file := newTestService(t, false)
-	st, err := s.Autostart()
+	st, err := s.GetAutostart()
 	if err != nil || st.Supported {
 		t.Fatalf("serve mode: %+v, %v", st, err)
 	}
@@ -101,7 +101,7 @@ func TestExecArgQuoting(t *testing.T) {
 		`/data/$HOME`:                  `"/data/\\$HOME"`,
 		`/data/a"b`:                    `"/data/a\\"b"`,
 		`/data/a\b`:                    `"/data/a\\\\b"`,
-		"/数据/云桥":                        "/数据/云桥",
+		"/数据/云桥":                       "/数据/云桥",
 	} {
 		if got := execArg(in); got != want {
 			t.Errorf("execArg(%q) = %s, want %s", in, got, want)

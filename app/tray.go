@@ -1,0 +1,231 @@
+package app
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"cloudbridge/backend/core"
+)
+
+// The public listener carries every colleague's SSO and to-dos, so closing
+// the desktop window must not stop it: the window hides into the system
+// tray, whose menu shows the listener's state and offers "show window" and
+// "quit". Without a tray host (a Linux desktop without a StatusNotifier
+// watcher, Windows without Explorer) nothing may be hidden "into nowhere":
+// closing asks whether to quit, and the log says why.
+//
+// The platform half (trayHost, runTray) is in tray_linux.go /
+// tray_windows.go, on fyne.io/systray: on Linux it speaks DBus
+// StatusNotifierItem, so it never touches GTK's main loop; on Windows it
+// runs its own hidden window and message loop on a locked OS thread, so
+// Wails keeps the main thread (see runTray).
+type tray struct {
+	a        *App
+	ctx      context.Context // Wails' runtime context
+	lang     atomic.Value    // "zh-CN" | "en-US"
+	ready    atomic.Bool     // our icon is shown: closing may hide the window
+	hidden   atomic.Bool     // the window is hidden into the tray
+	quitting atomic.Bool     // "quit" chosen: OnBeforeClose lets it close
+	noTray   atomic.Value    // why there is no tray (for the log and the dialog)
+	mu       sync.Mutex
+	items    trayItems
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// trayItems are the platform's menu entries behind small setters.
+type trayItems struct {
+	setStatus func(text string)
+	setShow   func(text string)
+	setQuit   func(text string)
+	setTip    func(text string)
+}
+
+func newTray(a *App) *tray {
+	t := &tray{a: a, stop: make(chan struct{})}
+	t.lang.Store(osLanguage())
+	t.noTray.Store("")
+	return t
+}
+
+// start runs from Wails' OnStartup.
+func (t *tray) start(ctx context.Context) {
+	t.ctx = ctx
+	t.a.tray.Store(t)
+	if why := trayHostMissing(); why != "" {
+		t.noTray.Store(why)
+		t.a.log.Warn("no system tray: closing the window will ask before quitting (the public listener stops with it)", "reason", why)
+		return
+	}
+	runTray(t)
+	go t.refresh()
+}
+
+// ready is called by the platform once the icon and menu exist.
+func (t *tray) onReady(items trayItems) {
+	t.mu.Lock()
+	t.items = items
+	t.mu.Unlock()
+	t.relabel()
+	t.ready.Store(true)
+	t.a.log.Info("system tray icon shown: closing the window keeps CloudBridge running")
+}
+
+// hostGone: the tray host went away (the panel crashed or was removed):
+// a hidden window must come back, or nobody could reach it.
+func (t *tray) hostGone(why string) {
+	t.ready.Store(false)
+	t.noTray.Store(why)
+	t.a.log.Warn("system tray gone", "reason", why)
+	if t.hidden.Load() {
+		t.show()
+	}
+}
+
+func (t *tray) hostBack() {
+	t.noTray.Store("")
+	t.ready.Store(true)
+	t.a.log.Info("system tray available again")
+}
+
+func (t *tray) setLanguage(lang string) {
+	t.lang.Store(core.NormalizeLang(lang))
+	t.relabel()
+}
+
+func (t *tray) text(key string, params ...string) string {
+	p := map[string]string{}
+	for i := 0; i+1 < len(params); i += 2 {
+		p[params[i]] = params[i+1]
+	}
+	return core.T(t.lang.Load().(string), "tray."+key, p)
+}
+
+func (t *tray) statusText() string {
+	st := t.a.Public.Status()
+	if !st.Running {
+		return t.text("listener_stopped")
+	}
+	scheme := "http"
+	if st.TLS {
+		scheme = "https"
+	}
+	return t.text("listener_running", "addr", scheme+"://"+st.Addr)
+}
+
+func (t *tray) relabel() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.items.setStatus == nil {
+		return
+	}
+	t.items.setStatus(t.statusText())
+	t.items.setShow(t.text("show"))
+	t.items.setQuit(t.text("quit"))
+	t.items.setTip(t.text("tooltip", "status", t.statusText()))
+}
+
+// refresh keeps the status line current (the listener restarts when the
+// settings change).
+func (t *tray) refresh() {
+	last := ""
+	tk := time.NewTicker(2 * time.Second)
+	defer tk.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case <-tk.C:
+		}
+		if s := t.statusText(); s != last {
+			last = s
+			t.relabel()
+		}
+	}
+}
+
+func (t *tray) show() {
+	if t.ctx == nil {
+		return
+	}
+	t.hidden.Store(false)
+	runtime.WindowUnminimise(t.ctx)
+	runtime.WindowShow(t.ctx)
+}
+
+// quit is the menu's "quit": the only way out while a tray exists.
+func (t *tray) quit() {
+	t.quitting.Store(true)
+	if t.ctx != nil {
+		runtime.Quit(t.ctx)
+	}
+}
+
+// beforeClose is Wails' OnBeforeClose: true keeps the app running.
+func (t *tray) beforeClose(ctx context.Context) bool {
+	if t.quitting.Load() {
+		return false
+	}
+	if t.ready.Load() {
+		runtime.WindowHide(ctx)
+		t.hidden.Store(true)
+		t.a.log.Info("window hidden into the system tray; the public listener keeps running")
+		return true
+	}
+	why, _ := t.noTray.Load().(string)
+	t.a.log.Warn("window closed without a system tray: asking before quitting", "reason", why)
+	answer, err := runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
+		Type:    runtime.QuestionDialog,
+		Title:   t.text("quit_title"),
+		Message: t.text("quit_message"),
+	})
+	if err != nil {
+		t.a.log.Error("quit dialog failed; quitting", "err", err)
+		return false
+	}
+	if answer != "Yes" {
+		return true
+	}
+	t.quitting.Store(true)
+	return false
+}
+
+// secondInstance brings the window forward when CloudBridge is started
+// again on the same data directory (Wails' SingleInstanceLock).
+func (t *tray) secondInstance(options.SecondInstanceData) {
+	t.a.log.Info("CloudBridge started again on this data directory: showing the window")
+	t.show()
+}
+
+// singleInstance is the window's single-instance lock, per data directory.
+func (t *tray) singleInstance() *options.SingleInstanceLock {
+	return &options.SingleInstanceLock{UniqueId: InstanceID(t.a.cfg.DataDir), OnSecondInstanceLaunch: t.secondInstance}
+}
+
+// shutdown runs from OnShutdown.
+func (t *tray) shutdown() {
+	t.stopOnce.Do(func() {
+		close(t.stop)
+		if t.ready.Load() || t.items.setStatus != nil {
+			quitTray()
+		}
+	})
+}
+
+// osLanguage is the OS's language for the menu until the UI tells its own
+// (platform.Service.SetLanguage).
+func osLanguage() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" && s != "C" && !strings.HasPrefix(s, "C.") && s != "POSIX" {
+			return core.NormalizeLang(s)
+		}
+	}
+	return core.NormalizeLang(platformLanguage())
+}
