@@ -1,9 +1,10 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { i18n, setLocale } from './i18n'
 import { makeRouter } from './router'
 import { onUnauthorized } from './bridge'
+import { syncTrayLanguage } from './bridge/platform'
 import { useSession } from './stores/session'
 import './styles.css'
 
@@ -12,6 +13,8 @@ const pinia = createPinia()
 const router = makeRouter()
 app.use(pinia).use(i18n).use(router)
 setLocale(i18n.global.locale.value)
+// The desktop tray menu speaks the UI's language.
+watch(i18n.global.locale, (l) => void syncTrayLanguage(l), { immediate: true })
 
 // The headless server ended the session (expired, logged out elsewhere, restarted).
 onUnauthorized((code) => {

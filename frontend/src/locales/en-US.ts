@@ -7,9 +7,11 @@ import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
 import bindingEn from './binding.en-US'
 import dashboardEn from './dashboard.en-US'
+import startupEn from './startup.en-US'
 
 const enUS: UIMessages = {
   binding: bindingEn,
+  startup: startupEn,
   health: dashboardEn,
   push: pushEn,
   oa: oaEn,

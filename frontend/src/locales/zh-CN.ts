@@ -8,8 +8,10 @@ import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
 import bindingZh from './binding.zh-CN'
 import dashboardZh from './dashboard.zh-CN'
+import startupZh from './startup.zh-CN'
 const zhCN = {
   binding: bindingZh,
+  startup: startupZh,
   health: dashboardZh,
   push: pushZh,
   qr: qrZh,
