@@ -47,20 +47,32 @@ const (
 // Source builds the configured connector and keeps it while the config is
 // unchanged, so an ec/dev token or E10 access token is reused.
 type Source struct {
-	db    *store.DB
-	demo  *oa.Config // demo mode: the built-in emulator, whatever is stored
-	deps  oa.Deps
-	mu    sync.Mutex
-	conn  oa.Connector
-	built [32]byte
+	db     *store.DB
+	demo   *oa.Config // demo mode: the built-in emulator, whatever is stored
+	deps   oa.Deps
+	config *store.Memo[configured] // every SSO hand-off asks for the connector
+	mu     sync.Mutex
+	conn   oa.Connector
+	built  [32]byte
+}
+
+type configured struct {
+	cfg oa.Config
+	ok  bool
 }
 
 // NewSource wires the source. demo, when set, replaces the stored config.
 func NewSource(db *store.DB, demo *oa.Config, clock core.Clock, log *slog.Logger) *Source {
-	return &Source{db: db, demo: demo, deps: oa.Deps{
-		HTTP: &http.Client{Timeout: oa.DefaultTimeout}, Clock: clock, Logger: log.With("component", "oa"),
+	// SSO hand-offs call the OA concurrently: keep their connections (and
+	// TLS sessions) instead of the default two idle ones per host.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 128
+	s := &Source{db: db, demo: demo, deps: oa.Deps{
+		HTTP: &http.Client{Timeout: oa.DefaultTimeout, Transport: tr}, Clock: clock, Logger: log.With("component", "oa"),
 		State: &sealedState{db: db},
 	}}
+	s.config = store.NewMemo(db, s.load, record)
+	return s
 }
 
 // Demo reports whether the demo emulator is in use.
@@ -72,11 +84,14 @@ func (s *Source) Config() (oa.Config, bool, error) {
 	if s.demo != nil {
 		return *s.demo, true, nil
 	}
-	var st stored
-	var ok bool
-	err := s.db.View(func(tx *store.Tx) error { var e error; st, ok, e = record.Get(tx); return e })
+	c, err := s.config.Get()
+	return c.cfg, c.ok, err
+}
+
+func (s *Source) load(tx *store.Tx) (configured, error) {
+	st, ok, err := record.Get(tx)
 	if err != nil || !ok {
-		return oa.Config{}, false, err
+		return configured{}, err
 	}
 	cfg := st.Config
 	for _, f := range []struct {
@@ -85,10 +100,10 @@ func (s *Source) Config() (oa.Config, bool, error) {
 		aad string
 	}{{&cfg.Auth.TokenKey, st.TokenKey, aadTokenKey}, {&cfg.Auth.AppSecret, st.AppSecret, aadAppSecret}, {&cfg.OAuth2.ClientSecret, st.OAuth2Secret, aadOAuth2}} {
 		if *f.dst, err = s.db.Unseal(f.aad, f.v); err != nil {
-			return oa.Config{}, false, err
+			return configured{}, err
 		}
 	}
-	return cfg, true, nil
+	return configured{cfg, true}, nil
 }
 
 // Connector returns the configured OA connector, or oa.not_configured.

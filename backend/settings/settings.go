@@ -58,6 +58,12 @@ func Defaults() Settings {
 
 var record = store.NewSingleton[Settings]("settings")
 
+// Memo keeps the settings decoded for hot paths until they are saved.
+func Memo(db *store.DB) *store.Memo[Settings] { return store.NewMemo(db, Load, record) }
+
+// Source is the stored record, for memos that read the settings.
+func Source() store.Source { return record }
+
 // Load returns the stored settings, or the defaults before the first save.
 func Load(tx *store.Tx) (Settings, error) {
 	s, ok, err := record.Get(tx)

@@ -24,7 +24,7 @@ func (p *Public) open(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, core.ErrNotFound.New())
 		return
 	}
-	app, err := p.o.Tenant.GetApp(r.PathValue("app"))
+	app, err := p.apps.App(r.PathValue("app"))
 	if err != nil {
 		if core.Of(err, core.ErrAppNotFound) {
 			err = core.ErrSSOAppUnknown.New()
@@ -82,7 +82,7 @@ func (p *Public) authPage(w http.ResponseWriter, r *http.Request) {
 			p.mu.Unlock()
 		}
 	}
-	app, err := p.o.Tenant.GetApp(f.appID)
+	app, err := p.apps.App(f.appID)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -120,7 +120,7 @@ func (p *Public) oauthStart(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	app, err := p.o.Tenant.GetApp(f.appID)
+	app, err := p.apps.App(f.appID)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -326,7 +326,7 @@ func firstNonEmpty(s ...string) string {
 // handoff returns the address that opens the OA logged in: the deep link,
 // else the app's homepage (an OA entry, or a custom link with a ticket).
 func (p *Public) handoff(r *http.Request, appID, corpID, welinkUserID string, u oa.User, mobile bool, target string) (string, error) {
-	app, err := p.o.Tenant.GetApp(appID)
+	app, err := p.apps.App(appID)
 	if err != nil {
 		return "", err
 	}
@@ -337,18 +337,15 @@ func (p *Public) handoff(r *http.Request, appID, corpID, welinkUserID string, u 
 			p.o.Log.Info("sso: hand-off to custom link", "app", appID, "oaUser", u.ID)
 			return withParam(app.Homepage.CustomURL, ticketParam, tok), nil
 		}
-		var entryURL string
-		err := p.o.DB.View(func(tx *store.Tx) error {
-			st, err := loadSettings(tx)
-			if e, ok := st.Entry(app.Homepage.Entry); ok {
-				entryURL = e.URL
-			} else if e, ok := st.Entry("home"); ok {
-				entryURL = e.URL
-			}
-			return err
-		})
+		st, err := p.settings.Get()
 		if err != nil {
 			return "", err
+		}
+		var entryURL string
+		if e, ok := st.Entry(app.Homepage.Entry); ok {
+			entryURL = e.URL
+		} else if e, ok := st.Entry("home"); ok {
+			entryURL = e.URL
 		}
 		if entryURL == "" {
 			t.Page = oa.PageHome

@@ -9,11 +9,7 @@ import (
 	"time"
 
 	"cloudbridge/backend/core"
-	"cloudbridge/backend/settings"
-	"cloudbridge/backend/store"
 )
-
-func loadSettings(tx *store.Tx) (settings.Settings, error) { return settings.Load(tx) }
 
 // limiter is a token bucket per client IP.
 type limiter struct {

@@ -12,12 +12,14 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/directory"
 	"cloudbridge/backend/oa"
+	"cloudbridge/backend/settings"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/tenant"
 	"cloudbridge/backend/welink"
@@ -82,6 +84,12 @@ type Public struct {
 	key  []byte // signs tickets and CSRF tokens; per process
 	lim  *limiter
 	qlim *limiter
+	// Every request reads these; memos decode them once per change.
+	settings *store.Memo[settings.Settings]
+	apps     *tenant.AppCache
+	// The rendered auth page per language, app and address (renderAuth).
+	authPages     sync.Map
+	authPageCount atomic.Int64
 
 	mu      sync.Mutex
 	flows   map[string]*flow
@@ -118,8 +126,9 @@ func New(ctx context.Context, o Options) (*Service, *Public) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	p := &Public{ctx: ctx, o: o, key: key,
-		lim:   newLimiter(o.Clock, o.Limits.PerMinute, o.Limits.Burst),
-		qlim:  newLimiter(o.Clock, o.Limits.QRPerMinute, o.Limits.QRPerMinute/2),
+		lim:      newLimiter(o.Clock, o.Limits.PerMinute, o.Limits.Burst),
+		qlim:     newLimiter(o.Clock, o.Limits.QRPerMinute, o.Limits.QRPerMinute/2),
+		settings: settings.Memo(o.DB), apps: tenant.NewAppCache(o.DB),
 		flows: map[string]*flow{}, qrs: map[string]*qrSession{}, codes: map[string]time.Time{}, tickets: map[string]*ticket{}}
 	go p.janitor()
 	s := &Service{ctx: ctx, db: o.DB, tenant: o.Tenant, clock: o.Clock, log: o.Log, oaURLs: o.OAURLs}
@@ -330,14 +339,8 @@ func (p *Public) sweep() {
 // ---- helpers ---------------------------------------------------------------
 
 func (p *Public) publicBase(r *http.Request) string {
-	var base string
-	p.o.DB.View(func(tx *store.Tx) error {
-		st, err := loadSettings(tx)
-		base = st.PublicBaseURL
-		return err
-	})
-	if base != "" {
-		return base
+	if st, err := p.settings.Get(); err == nil && st.PublicBaseURL != "" {
+		return st.PublicBaseURL
 	}
 	// Not configured yet: answer on the address the browser used. The
 	// admin sets the real one before pasting homepage URLs into WeLink.
@@ -394,12 +397,7 @@ func origin(s string) string {
 
 // welinkApp is the WeLink client of an app, with its stored credentials.
 func (p *Public) welinkApp(appID string) (*welink.App, error) {
-	var cr welink.Credentials
-	err := p.o.DB.View(func(tx *store.Tx) error {
-		var err error
-		cr, err = tenant.Credentials(p.o.DB, tx, appID)
-		return err
-	})
+	cr, err := p.apps.Credentials(appID)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func (p *Public) qrApps() (QRSettings, []QRApp, error) {
 	}
 	var out []QRApp
 	for _, a := range q.Apps {
-		if _, err := p.o.Tenant.GetApp(a.AppID); err == nil {
+		if _, err := p.apps.App(a.AppID); err == nil {
 			out = append(out, a)
 		}
 	}
@@ -254,7 +254,7 @@ func (p *Public) qrScan(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	p.o.Log.Info("qr: scanned", "qr", id[:8], "ip", clientIP(r))
 	if len(apps) == 1 {
-		app, err := p.o.Tenant.GetApp(f.appID)
+		app, err := p.apps.App(f.appID)
 		if err != nil {
 			p.fail(w, r, err)
 			return

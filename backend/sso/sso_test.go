@@ -394,3 +394,25 @@ func TestPublicBaseWithPathPrefix(t *testing.T) {
 		t.Fatalf("redirect_uri %s", pc.loc)
 	}
 }
+
+// The auth page is rendered once per app and language; each flow still gets
+// its own id, CSRF token and script nonce, and no placeholder leaks.
+func TestAuthPageCachedPerAppButTokensPerFlow(t *testing.T) {
+	e := newEnv(t)
+	seen := map[string]bool{}
+	for range 3 {
+		r := e.browser().get(e.home(true))
+		if r.status != 200 {
+			t.Fatalf("homepage: %d %s", r.status, r.body)
+		}
+		if strings.Contains(r.body, "PLACEHOLDER") {
+			t.Fatalf("placeholder left in the page: %s", r.body)
+		}
+		for _, v := range []string{between(r.body, "/sso/f/", "/code"), between(r.body, `csrf: "`, `"`), between(r.body, `nonce="`, `"`)} {
+			if v == "" || seen[v] {
+				t.Fatalf("token %q missing or repeated across flows", v)
+			}
+			seen[v] = true
+		}
+	}
+}

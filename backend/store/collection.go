@@ -122,6 +122,7 @@ func (c *Collection[T]) Put(tx *Tx, v *T) error {
 	if err != nil {
 		return core.Errorf("encode %s/%s: %w", c.name, id, err)
 	}
+	tx.touch(c)
 	return mapIOError(tx.txn.Set(c.key(id), b), tx.db.dir)
 }
 
@@ -135,6 +136,7 @@ func (c *Collection[T]) Delete(tx *Tx, id string) error {
 	if err != nil {
 		return err
 	}
+	tx.touch(c)
 	for _, ix := range c.indexes {
 		for _, val := range ix.Values(&old) {
 			if err := tx.txn.Delete(append(c.indexPrefix(ix.Name, val), id...)); err != nil {

@@ -35,5 +35,6 @@ func (s *Singleton[T]) Put(tx *Tx, v *T) error {
 	if err != nil {
 		return core.Errorf("encode %s: %w", s.name, err)
 	}
+	tx.touch(s)
 	return mapIOError(tx.txn.Set([]byte("v/"+s.name), b), tx.db.dir)
 }

@@ -31,7 +31,8 @@ type DB struct {
 	sealer *sealer
 	dir    string
 	log    *slog.Logger
-	master []byte // for DeriveKey (backup encryption)
+	master []byte      // for DeriveKey (backup encryption)
+	writes writeCounts // per source, for Memo
 }
 
 // Open opens (creating when needed) the store and brings its schema up to
@@ -93,7 +94,11 @@ func (db *DB) View(fn func(tx *Tx) error) error {
 func (db *DB) Update(fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.bdb.Update(func(txn *badger.Txn) error { return fn(&Tx{txn: txn, db: db}) })
+		tx := &Tx{db: db}
+		err = db.bdb.Update(func(txn *badger.Txn) error { tx.txn = txn; return fn(tx) })
+		if err == nil {
+			db.writes.bump(tx.touched)
+		}
 		if !errors.Is(err, badger.ErrConflict) {
 			break
 		}
@@ -109,8 +114,9 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 
 // Tx is a transaction handed to View/Update callbacks.
 type Tx struct {
-	txn *badger.Txn
-	db  *DB
+	txn     *badger.Txn
+	db      *DB
+	touched map[string]struct{} // what it writes, for Memo
 }
 
 // Seal encrypts a secret for storage; aad binds it to its owner (e.g.

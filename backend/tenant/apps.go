@@ -303,3 +303,57 @@ func EntryInUse(tx *store.Tx, keep map[string]bool) (appName, entry string, used
 	})
 	return
 }
+
+// AppCache serves an app's view and credentials from memory until an app or
+// the settings change: the SSO pages ask for them on every request, and
+// decoding and unsealing them each time cost a fifth of a login's CPU.
+type AppCache struct{ m *store.Memo[map[string]cachedApp] }
+
+type cachedApp struct {
+	view  AppView
+	creds welink.Credentials
+	err   error // the secret did not unseal
+}
+
+func NewAppCache(db *store.DB) *AppCache {
+	return &AppCache{m: store.NewMemo(db, func(tx *store.Tx) (map[string]cachedApp, error) {
+		st, err := settings.Load(tx)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]cachedApp{}
+		err = apps.Each(tx, func(a App) error {
+			secret, err := db.Unseal(secretAAD(a.ID), a.Secret)
+			out[a.ID] = cachedApp{view: view(a, st), creds: welink.Credentials{ClientID: a.ClientID, ClientSecret: secret}, err: err}
+			return nil
+		})
+		return out, err
+	}, apps, settings.Source())}
+}
+
+// App returns the app's view, or app.not_found.
+func (c *AppCache) App(id string) (AppView, error) {
+	a, err := c.get(id)
+	return a.view, err
+}
+
+// Credentials returns the app's WeLink credentials, or app.not_found.
+func (c *AppCache) Credentials(id string) (welink.Credentials, error) {
+	a, err := c.get(id)
+	if err == nil {
+		err = a.err
+	}
+	return a.creds, err
+}
+
+func (c *AppCache) get(id string) (cachedApp, error) {
+	all, err := c.m.Get()
+	if err != nil {
+		return cachedApp{}, err
+	}
+	a, ok := all[id]
+	if !ok {
+		return cachedApp{}, core.ErrAppNotFound.New()
+	}
+	return a, nil
+}

@@ -106,10 +106,11 @@ func New(opts Options) *Client {
 		c.login = DefaultLoginURL
 	}
 	if c.hc == nil {
-		// Keep enough idle connections for concurrent readers: the default
-		// two per host would redo a TLS handshake for most calls.
+		// Keep enough idle connections for concurrent readers and SSO
+		// logins: the default two per host would redo a TLS handshake for
+		// most calls.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32
+		tr.MaxIdleConnsPerHost = 128
 		c.hc = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	if c.clock == nil {

@@ -81,6 +81,15 @@ CloudBridge (云桥 for WeLink) $VERSION — Linux amd64
   sudo ./install.sh --service   also run 'serve' as the systemd unit cloudbridge.service
   sudo ./uninstall.sh           remove (data in /var/lib/cloudbridge is kept)
 
+  sudo cloudbridge-server service install|uninstall|start|stop|status [--data DIR] [--user NAME]
+                                the same systemd unit for a binary anywhere else
+                                (cloudbridge.service in this folder is what it writes for
+                                /opt/cloudbridge and /var/lib/cloudbridge)
+
+The desktop window hides into the system tray when closed (status, show, quit in the tray
+menu); on a desktop without a tray (GNOME without the AppIndicator extension) closing it
+asks whether to quit. Start at login: 系统设置 › 常规.
+
 Data: --data DIR, default \$XDG_DATA_HOME/cloudbridge (~/.local/share/cloudbridge);
 the service keeps its data in /var/lib/cloudbridge.
 README

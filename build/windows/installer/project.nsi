@@ -62,6 +62,7 @@ ManifestDPIAware true
 !insertmacro MUI_PAGE_WELCOME # Welcome to the installer page.
 # !insertmacro MUI_PAGE_LICENSE "resources\eula.txt" # Adds a EULA page to the installer
 !insertmacro MUI_PAGE_DIRECTORY # In which folder install page.
+!insertmacro MUI_PAGE_COMPONENTS # The optional Windows service.
 !insertmacro MUI_PAGE_INSTFILES # Installing page.
 !insertmacro MUI_PAGE_FINISH # Finished installation page.
 
@@ -70,6 +71,11 @@ ManifestDPIAware true
 # The installer speaks Simplified Chinese or English, following the Windows display language.
 !insertmacro MUI_LANGUAGE "SimpChinese"
 !insertmacro MUI_LANGUAGE "English"
+
+LangString SEC_SERVICE_NAME ${LANG_SIMPCHINESE} "作为 Windows 服务运行（开机即启动，无需登录）"
+LangString SEC_SERVICE_NAME ${LANG_ENGLISH} "Run as a Windows service (starts with the machine, no login needed)"
+LangString SEC_SERVICE_DESC ${LANG_SIMPCHINESE} "安装并启动 CloudBridge 服务：cloudbridge service install（数据目录 %ProgramData%\CloudBridge，管理界面 http://127.0.0.1:8898/）。桌面窗口与服务不能同时使用同一个数据目录。"
+LangString SEC_SERVICE_DESC ${LANG_ENGLISH} "Installs and starts the CloudBridge service: cloudbridge service install (data in %ProgramData%\CloudBridge, admin UI on http://127.0.0.1:8898/). The desktop window and the service cannot share one data directory."
 
 ## The following two statements can be used to sign the installer and the uninstaller. The path to the binaries are provided in %1
 #!uninstfinalize 'signtool --file "%1"'
@@ -91,7 +97,21 @@ Section
 
     SetOutPath $INSTDIR
 
+    # Upgrade: a running CloudBridge service holds the executable. Stop it and start it
+    # again once the new files are in place ($R9 = 0: it was running).
+    # (Labels, not relative jumps: a plugin call is several instructions.)
+    StrCpy $R9 1
+    IfFileExists "$INSTDIR\${PRODUCT_EXECUTABLE}" 0 cb_files
+    nsExec::ExecToLog '"$INSTDIR\${PRODUCT_EXECUTABLE}" service stop'
+    Pop $R9
+    cb_files:
+
     !insertmacro wails.files
+
+    StrCmp $R9 0 0 cb_started
+    nsExec::ExecToLog '"$INSTDIR\${PRODUCT_EXECUTABLE}" service start'
+    Pop $0
+    cb_started:
 
     CreateShortcut "$SMPROGRAMS\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"
     CreateShortCut "$DESKTOP\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"
@@ -102,8 +122,27 @@ Section
     !insertmacro wails.writeUninstaller
 SectionEnd
 
+Section /o "$(SEC_SERVICE_NAME)" SEC_SERVICE
+    # Refused (and logged) when the service exists already, e.g. on an upgrade.
+    nsExec::ExecToLog '"$INSTDIR\${PRODUCT_EXECUTABLE}" service install'
+    Pop $0
+    nsExec::ExecToLog '"$INSTDIR\${PRODUCT_EXECUTABLE}" service start'
+    Pop $0
+SectionEnd
+
+!insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
+    !insertmacro MUI_DESCRIPTION_TEXT ${SEC_SERVICE} $(SEC_SERVICE_DESC)
+!insertmacro MUI_FUNCTION_DESCRIPTION_END
+
 Section "uninstall"
     !insertmacro wails.setShellContext
+
+    # The service runs this executable: stop and remove it first. "Not installed"
+    # (exit code 1) is the usual answer and is ignored.
+    nsExec::ExecToLog '"$INSTDIR\${PRODUCT_EXECUTABLE}" service uninstall'
+    Pop $0
+    # Start at login (系统设置) of the user uninstalling.
+    DeleteRegValue HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "CloudBridge"
 
     RMDir /r "$AppData\${PRODUCT_EXECUTABLE}" # Remove the WebView2 DataPath
     # The CloudBridge data directory (store, keys, backups, logs) is deliberately kept:
