@@ -28,12 +28,12 @@ import (
 // Wails keeps the main thread (see runTray).
 type tray struct {
 	a        *App
-	ctx      context.Context // Wails' runtime context
-	lang     atomic.Value    // "zh-CN" | "en-US"
-	ready    atomic.Bool     // our icon is shown: closing may hide the window
-	hidden   atomic.Bool     // the window is hidden into the tray
-	quitting atomic.Bool     // "quit" chosen: OnBeforeClose lets it close
-	noTray   atomic.Value    // why there is no tray (for the log and the dialog)
+	win      windowOps    // the Wails window (wailsWindow); a fake in tests
+	lang     atomic.Value // "zh-CN" | "en-US"
+	ready    atomic.Bool  // our icon is shown: closing may hide the window
+	hidden   atomic.Bool  // the window is hidden into the tray
+	quitting atomic.Bool  // "quit" chosen: OnBeforeClose lets it close
+	noTray   atomic.Value // why there is no tray (for the log and the dialog)
 	mu       sync.Mutex
 	items    trayItems
 	stop     chan struct{}
@@ -48,6 +48,29 @@ type trayItems struct {
 	setTip    func(text string)
 }
 
+// windowOps is what the tray does to the window.
+type windowOps interface {
+	show()
+	hide()
+	quit()
+	// ask shows a yes/no question; true is "yes".
+	ask(title, message string) (bool, error)
+}
+
+// wailsWindow drives the window through Wails' runtime.
+type wailsWindow struct{ ctx context.Context }
+
+func (w wailsWindow) show() {
+	runtime.WindowUnminimise(w.ctx)
+	runtime.WindowShow(w.ctx)
+}
+func (w wailsWindow) hide() { runtime.WindowHide(w.ctx) }
+func (w wailsWindow) quit() { runtime.Quit(w.ctx) }
+func (w wailsWindow) ask(title, message string) (bool, error) {
+	answer, err := runtime.MessageDialog(w.ctx, runtime.MessageDialogOptions{Type: runtime.QuestionDialog, Title: title, Message: message})
+	return answer == "Yes", err
+}
+
 func newTray(a *App) *tray {
 	t := &tray{a: a, stop: make(chan struct{})}
 	t.lang.Store(osLanguage())
@@ -56,8 +79,10 @@ func newTray(a *App) *tray {
 }
 
 // start runs from Wails' OnStartup.
-func (t *tray) start(ctx context.Context) {
-	t.ctx = ctx
+func (t *tray) start(ctx context.Context) { t.startWith(wailsWindow{ctx}) }
+
+func (t *tray) startWith(win windowOps) {
+	t.win = win
 	t.a.tray.Store(t)
 	if why := trayHostMissing(); why != "" {
 		t.noTray.Store(why)
@@ -152,45 +177,40 @@ func (t *tray) refresh() {
 }
 
 func (t *tray) show() {
-	if t.ctx == nil {
+	if t.win == nil {
 		return
 	}
 	t.hidden.Store(false)
-	runtime.WindowUnminimise(t.ctx)
-	runtime.WindowShow(t.ctx)
+	t.win.show()
 }
 
 // quit is the menu's "quit": the only way out while a tray exists.
 func (t *tray) quit() {
 	t.quitting.Store(true)
-	if t.ctx != nil {
-		runtime.Quit(t.ctx)
+	if t.win != nil {
+		t.win.quit()
 	}
 }
 
 // beforeClose is Wails' OnBeforeClose: true keeps the app running.
-func (t *tray) beforeClose(ctx context.Context) bool {
+func (t *tray) beforeClose(context.Context) bool {
 	if t.quitting.Load() {
 		return false
 	}
 	if t.ready.Load() {
-		runtime.WindowHide(ctx)
+		t.win.hide()
 		t.hidden.Store(true)
 		t.a.log.Info("window hidden into the system tray; the public listener keeps running")
 		return true
 	}
 	why, _ := t.noTray.Load().(string)
 	t.a.log.Warn("window closed without a system tray: asking before quitting", "reason", why)
-	answer, err := runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
-		Type:    runtime.QuestionDialog,
-		Title:   t.text("quit_title"),
-		Message: t.text("quit_message"),
-	})
+	yes, err := t.win.ask(t.text("quit_title"), t.text("quit_message"))
 	if err != nil {
 		t.a.log.Error("quit dialog failed; quitting", "err", err)
 		return false
 	}
-	if answer != "Yes" {
+	if !yes {
 		return true
 	}
 	t.quitting.Store(true)
@@ -213,7 +233,10 @@ func (t *tray) singleInstance() *options.SingleInstanceLock {
 func (t *tray) shutdown() {
 	t.stopOnce.Do(func() {
 		close(t.stop)
-		if t.ready.Load() || t.items.setStatus != nil {
+		t.mu.Lock()
+		started := t.items.setStatus != nil
+		t.mu.Unlock()
+		if started {
 			quitTray()
 		}
 	})

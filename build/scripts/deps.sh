@@ -9,6 +9,7 @@
 #   xdotool x11-utils imagemagick                       find the window, screenshot, blank check
 #   chromium fonts-noto-cjk                             Playwright e2e (CJK glyphs render)
 #   nsis                                                Windows installer (makensis)
+#   dbus-daemon                                         a private session bus for the tray test (app)
 #
 # Go (1.26) and Node 20 + npm 11 come with the machine; this script checks them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,6 +19,7 @@ PKGS=(
   xvfb xauth xdotool x11-utils imagemagick
   chromium fonts-noto-cjk
   nsis
+  dbus-daemon
 )
 
 missing=()
