@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cloudbridge/backend/binding"
@@ -18,9 +19,10 @@ import (
 // Apply writes a plan to WeLink through the async batch APIs (≤ 100 records
 // per call): 10k new users are 100 submissions plus polls instead of 10k
 // realtime calls, which at WeLink's sustained 25 calls/s per API would take
-// nearly 7 minutes. Order: departments top-down, department changes, new
-// users, changed and bound users, then — when allowed — deletions of users
-// and, deepest first, departments. Every record succeeds or fails on its
+// nearly 7 minutes. Order: new departments and users as one pipeline
+// (create.go: small department levels by realtime calls, a user as soon as
+// its departments exist), department changes, changed and bound users,
+// then — when allowed — deletions of users and, deepest first, departments. Every record succeeds or fails on its
 // own; a failure never stops the run. Objects carry markers (corpDeptCode /
 // corpUserId "cb-…"), so a re-run after a crash finds what was created.
 type applier struct {
@@ -34,9 +36,13 @@ type applier struct {
 	done  int
 	total int
 
-	mu      sync.Mutex
-	latency time.Duration // estimated batch job latency (first poll delay)
-	dirty   []int         // actions changed since the last checkpoint
+	mu      sync.Mutex       // guards results, dirty, latency, codes while the create pipeline runs
+	latency [2]time.Duration // estimated batch job latency (first poll delay): departments, users
+	dirty   []int            // actions changed since the last checkpoint
+	ucodes  [][]string       // create pipeline: a new user's WeLink departments, fixed when it is sent
+	probing bool             // a job is learning the latency (firstPoll)
+	// deptJobs counts department batch jobs in flight (yieldToDepts).
+	deptJobs atomic.Int32
 }
 
 func (e *Engine) applyPlan(ctx context.Context, r *Run, st Settings, acts []Action, allowDeletes bool, rep *reporter) error {
@@ -111,22 +117,27 @@ func (ap *applier) pick(obj, kind string) []int {
 }
 
 func (ap *applier) fail(i int, msg string) {
+	ap.mu.Lock()
 	ap.acts[i].Result, ap.acts[i].Error = ResFailed, msg
 	ap.done++
 	ap.dirty = append(ap.dirty, i)
+	ap.mu.Unlock()
 }
 
 func (ap *applier) ok(i int) {
+	ap.mu.Lock()
 	ap.acts[i].Result, ap.acts[i].Error = ResDone, ""
 	ap.done++
 	ap.dirty = append(ap.dirty, i)
+	ap.mu.Unlock()
 }
 
 // checkpoint stores the results so far (only what changed), so a run that
 // stops half-way still shows per record what reached WeLink.
 func (ap *applier) checkpoint(stage string) error {
-	ap.progress(stage)
+	ap.mu.Lock()
 	if len(ap.dirty) == 0 {
+		ap.mu.Unlock()
 		return nil
 	}
 	list := make([]Action, 0, len(ap.dirty))
@@ -134,6 +145,7 @@ func (ap *applier) checkpoint(stage string) error {
 		list = append(list, ap.acts[i])
 	}
 	ap.dirty = ap.dirty[:0]
+	ap.mu.Unlock()
 	return ap.e.saveActions(list)
 }
 
@@ -152,9 +164,8 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 		name string
 		fn   func(context.Context) error
 	}{
-		{"dept_create", ap.createDepts},
+		{"create", ap.createAll},
 		{"dept_update", ap.updateDepts},
-		{"user_create", ap.createUsers},
 		{"user_update", ap.updateUsers},
 	}
 	for _, s := range steps {
@@ -170,6 +181,7 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 		if err := s.fn(ctx); err != nil {
 			return err
 		}
+		ap.progress(s.name)
 		if err := ap.checkpoint(s.name); err != nil {
 			return err
 		}
@@ -189,12 +201,14 @@ func (ap *applier) run(ctx context.Context, allowDeletes bool) error {
 	if err := ap.deleteUsers(ctx); err != nil {
 		return err
 	}
+	ap.progress("user_delete")
 	if err := ap.checkpoint("user_delete"); err != nil {
 		return err
 	}
 	if err := ap.deleteDepts(ctx); err != nil {
 		return err
 	}
+	ap.progress("dept_delete")
 	return ap.checkpoint("dept_delete")
 }
 
@@ -274,7 +288,7 @@ func (ap *applier) submit(ctx context.Context, users bool, op welink.BatchOp, id
 			if j.err != nil || j.id == "" {
 				return
 			}
-			j.res, j.werr = ap.wait(ctx, j.id)
+			j.res, j.werr = ap.wait(ctx, j.id, users, time.Now())
 		}(j)
 	}
 	wg.Wait()
@@ -282,31 +296,103 @@ func (ap *applier) submit(ctx context.Context, users bool, op welink.BatchOp, id
 }
 
 // wait polls a job until it is done. The first poll waits for the job
-// latency seen so far (WeLink does not publish it; the emulator's is set by
-// its BatchDelay), so most jobs cost one result call: the result API has
-// its own quota, and with thousands of records it is the one that binds.
-func (ap *applier) wait(ctx context.Context, id string) (welink.BatchResult, error) {
-	start := time.Now()
-	ap.mu.Lock()
-	first := ap.latency
-	ap.mu.Unlock()
-	if err := sleepCtx(ctx, first); err != nil {
+// latency seen so far, so most jobs cost one result call: the result API
+// has its own quota, shared by every job, and with thousands of records it
+// is one that binds. A job still running that reports its percentage tells
+// how long it still needs (inferred: WeLink's percentage grows with the
+// work done; without it the poll interval applies).
+func (ap *applier) wait(ctx context.Context, id string, users bool, submitted time.Time) (welink.BatchResult, error) {
+	k := b2i(users)
+	if err := ap.firstPoll(ctx, k, submitted); err != nil {
 		return welink.BatchResult{}, err
 	}
-	for {
+	var running time.Duration // the latest poll that found the job still running
+	for polls := 1; ; polls++ {
+		if err := ap.yieldToDepts(ctx, users); err != nil {
+			return welink.BatchResult{}, err
+		}
 		res, err := ap.app.BatchResult(ctx, id)
-		if err != nil || res.Done() {
-			if err == nil {
-				took := time.Since(start)
-				ap.mu.Lock()
-				// A moving estimate, a little under the observed latency.
-				ap.latency = (ap.latency*3 + took*9/10) / 4
-				ap.mu.Unlock()
-			}
+		if err != nil {
 			return res, err
 		}
-		if err := sleepCtx(ctx, ap.e.o.PollEvery); err != nil {
+		took := time.Since(submitted)
+		if res.Done() {
+			ap.mu.Lock()
+			// Done at the first poll: the job took at most this long, so the
+			// estimate only comes down. Done later: it took longer than the
+			// last "running" answer. took itself may include a wait for the
+			// result API's quota, so it never raises the estimate.
+			if l := &ap.latency[k]; polls == 1 && (*l == 0 || took < *l) {
+				*l = took
+			} else if running > *l {
+				*l = running
+			}
+			ap.mu.Unlock()
+			return res, nil
+		}
+		running = took
+		next := ap.e.o.PollEvery
+		if p := time.Duration(res.Percentage); p > 0 && p < 100 {
+			// The percentage is whole: the job needs between took·100/(p+1)
+			// and took·100/p. Poll again at the earlier; only a late enough
+			// answer is precise enough to be the other jobs' estimate.
+			if p >= 20 {
+				ap.mu.Lock()
+				ap.latency[k] = took * 100 / p
+				ap.mu.Unlock()
+			}
+			next = min(next, took*100/(p+1)-took+2*time.Millisecond)
+		}
+		if err := sleepCtx(ctx, max(next, time.Millisecond)); err != nil {
 			return res, err
+		}
+	}
+}
+
+// yieldToDepts holds a user job's result call while the result API's
+// quota has no room beyond one call per department job in flight: every
+// job shares that API, and new departments release the users waiting for
+// them, so their results go first.
+func (ap *applier) yieldToDepts(ctx context.Context, users bool) error {
+	for users {
+		r := int(ap.deptJobs.Load())
+		if r == 0 || ap.app.QuotaFree("GET", "/contact/v1/batch/result", 0, r+1) > r {
+			return nil
+		}
+		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstPoll waits until a job submitted then is worth polling: after the
+// latency estimate of its kind (else of the other kind). With no estimate
+// yet, one job polls at once and learns it from the answer's percentage;
+// the others wait for that (at most one poll interval) instead of each
+// spending a result call on it.
+func (ap *applier) firstPoll(ctx context.Context, k int, submitted time.Time) error {
+	for {
+		ap.mu.Lock()
+		est := ap.latency[k]
+		if est == 0 {
+			est = ap.latency[1-k]
+		}
+		probe := est == 0 && !ap.probing
+		if probe {
+			ap.probing = true
+		}
+		ap.mu.Unlock()
+		switch {
+		case est > 0:
+			return sleepCtx(ctx, time.Until(submitted.Add(est)))
+		case probe:
+			return nil
+		case time.Since(submitted) >= ap.e.o.PollEvery:
+			return nil
+		}
+		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
+			return err
 		}
 	}
 }
@@ -361,66 +447,6 @@ func (ap *applier) parentCode(parentOA string) (string, bool) {
 	}
 	c, ok := ap.codes[parentOA]
 	return c, ok
-}
-
-// createDepts creates new departments level by level, so every parent
-// exists before its children are submitted.
-func (ap *applier) createDepts(ctx context.Context) error {
-	idx := ap.pick("dept", ActCreate)
-	sort.SliceStable(idx, func(i, j int) bool { return ap.acts[idx[i]].Level < ap.acts[idx[j]].Level })
-	for start := 0; start < len(idx); {
-		lvl := ap.acts[idx[start]].Level
-		end := start
-		for end < len(idx) && ap.acts[idx[end]].Level == lvl {
-			end++
-		}
-		var ready []int
-		for _, i := range idx[start:end] {
-			if _, ok := ap.parentCode(ap.acts[i].Input.ParentOA); ok {
-				ready = append(ready, i)
-			} else {
-				ap.fail(i, "parent department not created")
-			}
-		}
-		jobs := ap.submit(ctx, false, welink.BatchCreate, ready, func(i int) any {
-			a := &ap.acts[i]
-			p, _ := ap.parentCode(a.Input.ParentOA)
-			in := welink.DeptInput{CorpDeptCode: deptMarker(a.OAID), ParentCode: p, DeptNameCn: a.Input.NameCn}
-			if a.Input.Order > 0 {
-				in.OrderNo = itoa(a.Input.Order)
-			}
-			return in
-		})
-		var local []directory.Dept
-		ap.each(jobs, func(i int, it welink.BatchItem, failure string) {
-			a := &ap.acts[i]
-			code := it.DeptCode
-			if failure != "" {
-				// Created by an earlier, interrupted run: find it by its marker.
-				if d, err := ap.app.Department(ctx, welink.DeptKey{CorpDeptCode: deptMarker(a.OAID)}); err == nil && d.DeptCode != "" {
-					code, failure = d.DeptCode, ""
-				}
-			}
-			if failure != "" {
-				ap.fail(i, failure)
-				return
-			}
-			ap.codes[a.OAID], a.WLID = code, code
-			p, _ := ap.parentCode(a.Input.ParentOA)
-			local = append(local, directory.Dept{CorpID: ap.r.CorpID, Code: code, CorpDeptCode: deptMarker(a.OAID), ParentCode: p,
-				NameCn: a.Input.NameCn, Level: a.Level, Order: a.Input.Order, OADeptID: a.OAID, SyncedAt: ap.e.o.Clock.Now()})
-			ap.ok(i)
-		})
-		if err := chunked(ap.e.o.DB, len(local), func(tx *store.Tx, k int) error { return directory.Depts.Put(tx, &local[k]) }); err != nil {
-			return err
-		}
-		ap.progress("dept_create")
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		start = end
-	}
-	return nil
 }
 
 func (ap *applier) updateDepts(ctx context.Context) error {
@@ -482,51 +508,20 @@ func userInput(in *Input, codes []string) welink.UserInput {
 	return u
 }
 
-func (ap *applier) createUsers(ctx context.Context) error {
-	var ready []int
-	for _, i := range ap.pick("user", ActCreate) {
-		if len(ap.deptCodes(ap.acts[i].Input)) == 0 {
-			ap.fail(i, "department not created")
-			continue
-		}
-		ready = append(ready, i)
-	}
-	jobs := ap.submit(ctx, true, welink.BatchCreate, ready, func(i int) any {
-		a := &ap.acts[i]
-		return userInput(a.Input, ap.deptCodes(a.Input))
-	})
-	var made []int
-	ap.each(jobs, func(i int, it welink.BatchItem, failure string) {
-		a := &ap.acts[i]
-		uid := it.UserID
-		if failure != "" && a.Input.CorpUserID != "" {
-			// Created by an earlier, interrupted run: find it by its corpUserId.
-			if u, err := ap.app.User(ctx, welink.UserKey{CorpUserID: a.Input.CorpUserID}); err == nil && u.UserID != "" {
-				uid, failure = u.UserID, ""
-			}
-		}
-		if failure != "" {
-			ap.fail(i, failure)
-			return
-		}
-		a.WLID, a.WLName = uid, a.Input.NameCn
-		ap.ok(i)
-		made = append(made, i)
-	})
-	return ap.recordUsers(made, binding.MethodSync, true)
-}
-
 // recordUsers writes the bindings and local directory records of users the
 // run created or changed.
 func (ap *applier) recordUsers(idx []int, method string, created bool) error {
 	now := ap.e.o.Clock.Now()
-	return chunkedBy(ap.e.o.DB, 50, len(idx), func(tx *store.Tx, k int) error {
+	return chunkedBy(ap.e.o.DB, 10, len(idx), func(tx *store.Tx, k int) error {
 		a := &ap.acts[idx[k]]
 		b := binding.Binding{CorpID: ap.r.CorpID, WeLinkUserID: a.WLID, OAUserID: a.OAID, OALoginID: a.OAName,
 			Method: method, Detail: a.Reason.Params["rule"], By: "sync", At: now}
 		if err := ap.e.o.Binder.Bind(tx, b); err != nil {
 			// The WeLink write happened; the binding clash is this record's failure.
+			ap.mu.Lock()
 			a.Result, a.Error = ResFailed, core.AsError(err).Code
+			ap.dirty = append(ap.dirty, idx[k])
+			ap.mu.Unlock()
 			return nil
 		}
 		if a.Input == nil {
@@ -550,7 +545,13 @@ func (ap *applier) recordUsers(idx []int, method string, created bool) error {
 		if created {
 			u.Mobile, u.CorpUserID, u.Sex = in.Mobile, in.CorpUserID, in.Sex
 		}
-		if ds := ap.deptCodes(in); len(ds) > 0 {
+		var ds []string
+		if ap.ucodes != nil && ap.ucodes[idx[k]] != nil {
+			ds = ap.ucodes[idx[k]] // the create pipeline's, fixed when sent (ap.codes still grows)
+		} else {
+			ds = ap.deptCodes(in)
+		}
+		if len(ds) > 0 {
 			u.Depts, u.MainDept = ds, ds[0]
 		}
 		return directory.Users.Put(tx, &u)

@@ -48,9 +48,12 @@ type Options struct {
 	Tenant *tenant.Service
 	// PollEvery is how often async batch jobs are polled; 0 = 1 s.
 	PollEvery time.Duration
-	// Workers is how many batch jobs are in flight (submitted and being
-	// polled) at once; 0 = 16. Job latency, not CPU, is what they cover;
-	// the client keeps the calls inside WeLink's quotas.
+	// Workers is how many batch jobs (or realtime department creates) are
+	// in flight — submitted and being polled — at once; 0 = 64. Job
+	// latency and waits for the result API's quota, not CPU, is what they
+	// cover: to keep one API at its 40 calls/s while each job takes its
+	// latency plus up to a second of waiting for its result call, about 60
+	// must be under way. The client keeps every call inside the quotas.
 	Workers int
 }
 
@@ -93,7 +96,7 @@ func NewEngine(o Options) *Engine {
 		o.PollEvery = time.Second
 	}
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = 64
 	}
 	if o.Binder == nil {
 		o.Binder = plainBinder{}

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -38,6 +39,7 @@ type env struct {
 	corpID string
 	appID  string
 	binder *testBinder
+	wlURL  string
 }
 
 type testBinder struct{ enabled bool }
@@ -70,6 +72,13 @@ func seedWeLink() *orggen.Org {
 
 func newEnv(t *testing.T, wlOrg *orggen.Org, oaUsers int) *env {
 	t.Helper()
+	return newEnvWrapped(t, wlOrg, oaUsers, nil)
+}
+
+// newEnvWrapped is newEnv with the WeLink emulator's handler wrapped (to
+// watch the calls).
+func newEnvWrapped(t *testing.T, wlOrg *orggen.Org, oaUsers int, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
 	key := make([]byte, 32)
 	db, err := store.Open(store.Options{InMemory: true, Key: key, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -78,7 +87,11 @@ func newEnv(t *testing.T, wlOrg *orggen.Org, oaUsers int) *env {
 	t.Cleanup(func() { db.Close() })
 	wl := wlsim.New(wlsim.Options{Org: wlOrg, BatchDelay: 20 * time.Millisecond})
 	wl.AddApp(wlsim.AppSpec{ClientID: testClientID, Secret: testSecret, Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
-	wlSrv := httptest.NewServer(wl)
+	var h http.Handler = wl
+	if wrap != nil {
+		h = wrap(wl)
+	}
+	wlSrv := httptest.NewServer(h)
 	t.Cleanup(wlSrv.Close)
 	o := oasim.New(oasim.Options{Users: oaUsers, Seed: 1})
 	oaSrv := httptest.NewServer(o)
@@ -105,7 +118,7 @@ func newEnv(t *testing.T, wlOrg *orggen.Org, oaUsers int) *env {
 	eng := NewEngine(Options{DB: db, WeLink: func() *welink.Client { return client }, Tenant: ten,
 		OA:     func(context.Context) (oa.Connector, error) { return conn, nil },
 		Binder: b, Log: log, PollEvery: 10 * time.Millisecond})
-	e := &env{t: t, db: db, wl: wl, oa: o, eng: eng, corpID: corp.ID, appID: app.ID, binder: b}
+	e := &env{t: t, db: db, wl: wl, oa: o, eng: eng, corpID: corp.ID, appID: app.ID, binder: b, wlURL: wlSrv.URL + "/api"}
 	e.svc = NewService(context.Background(), eng, nil)
 	return e
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -251,5 +252,41 @@ func TestEnvelopeShapes(t *testing.T) {
 	}
 	if v.A != "0" || v.B != 1 || v.C != "600498847140958208" || v.D != 3 {
 		t.Fatalf("flex decode = %+v", v)
+	}
+}
+
+func TestQuotaFree(t *testing.T) {
+	e := newEnv(t, 5, func(so *sim.Options, co *welink.Options) {
+		so.Clock = core.SystemClock{}
+		co.Limits = welink.Limits{PerSecond: 10, PerMinute: 1000}
+	})
+	const api = "/contact/v3/tenant" // any path: the windows are per method and path
+	if n := e.app.QuotaFree("GET", api, 0, 100); n != 10 {
+		t.Fatalf("fresh API: %d calls free now, want the burst of 10", n)
+	}
+	if n := e.app.QuotaFree("GET", api, 0, 3); n != 3 {
+		t.Fatalf("limit: %d, want 3", n)
+	}
+	// Within a bit more than a second (plus the margin) a second burst fits.
+	if n := e.app.QuotaFree("GET", api, 1100*time.Millisecond, 100); n != 20 {
+		t.Fatalf("in 1.1 s: %d, want 20", n)
+	}
+	// Calls made are booked: after 4 calls on the real tenant API, 6 are free now.
+	ctx := context.Background()
+	must[string](t)(e.app.Token(ctx))
+	for range 4 {
+		if _, err := e.app.Tenant(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tenantAPI string
+	for k := range e.app.Calls() {
+		if strings.Contains(k, "tenant") {
+			tenantAPI = k
+		}
+	}
+	method, path, _ := strings.Cut(tenantAPI, " ")
+	if n := e.app.QuotaFree(method, path, 0, 100); n != 6 {
+		t.Fatalf("after 4 calls on %s: %d free, want 6", tenantAPI, n)
 	}
 }

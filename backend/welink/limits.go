@@ -2,6 +2,7 @@ package welink
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -230,4 +231,52 @@ func QuotaFloor(calls map[string]int, l Limits) time.Duration {
 		best.left--
 		last = bestT
 	}
+}
+
+// QuotaFree is how many more calls of one API (method and path, e.g.
+// "POST", "/contact/v1/department/create"), up to limit, could start within
+// d from now under this client's own quota windows if nothing else called
+// meanwhile. Callers use it to choose between APIs: realtime calls that
+// fit in the current windows beat one async job that settles later.
+func (a *App) QuotaFree(method, path string, d time.Duration, limit int) int {
+	if limit <= 0 {
+		return 0
+	}
+	if a.c.limits.Disabled {
+		return limit
+	}
+	l := a.limiter(method + " " + path)
+	l.mu.Lock()
+	a.c.ip.mu.Lock()
+	sec, mn, ip := l.sec.clone(), l.min.clone(), a.c.ip.win.clone()
+	paused := l.pausedUntil
+	a.c.ip.mu.Unlock()
+	l.mu.Unlock()
+	now := time.Now()
+	end := now.Add(d)
+	t := now
+	for n := 0; n < limit; n++ {
+		t = sec.earliest(t)
+		if m := mn.earliest(t); m.After(t) {
+			t = m
+		}
+		if m := ip.earliest(t); m.After(t) {
+			t = m
+		}
+		if paused.After(t) {
+			t = paused
+		}
+		if t.After(end) {
+			return n
+		}
+		sec.add(t)
+		mn.add(t)
+		ip.add(t)
+	}
+	return limit
+}
+
+func (w window) clone() window {
+	w.ring = slices.Clone(w.ring)
+	return w
 }

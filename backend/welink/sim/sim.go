@@ -47,7 +47,7 @@ type Options struct {
 	LockFor      time.Duration // 41403 duration; default 15 min (undocumented; the OAuth2 lock is 15 min)
 	InAppCodeTTL time.Duration // HWH5.getAuthCode codes; default 2 min
 	OAuthCodeTTL time.Duration // OAuth2 and scan-login codes; default 5 min
-	BatchDelay   time.Duration // async batch jobs finish this long after submission; default 2 s
+	BatchDelay   time.Duration // async batch jobs finish this long after submission; default 2 s (WeLink publishes no latency: a guess, inferred)
 	Limits       Limits
 
 	// Switches for undocumented behaviour (all inferred):
