@@ -1,12 +1,14 @@
 package app
 
 import (
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	"cloudbridge/backend/backup"
+	"cloudbridge/backend/configio"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/oaconfig"
 	"cloudbridge/backend/relay"
@@ -95,4 +97,28 @@ func (a *App) restartSoon() {
 			os.Exit(75)
 		}
 	}()
+}
+
+// adminPasswordExtra carries the admin password hash in a configuration
+// export with secrets (it lives here, out of configio's reach).
+func adminPasswordExtra() configio.Extra {
+	return configio.Extra{
+		Name: "admin",
+		Export: func(tx *store.Tx) (json.RawMessage, bool, error) {
+			r, ok, err := adminPassword.Get(tx)
+			if err != nil || !ok {
+				return nil, false, err
+			}
+			b, err := json.Marshal(r)
+			return b, true, err
+		},
+		Import: func(tx *store.Tx, v json.RawMessage) error {
+			var r passwordRecord
+			if err := json.Unmarshal(v, &r); err != nil || len(r.Hash) != 32 || len(r.Salt) < 16 ||
+				r.Time == 0 || r.Time > 10 || r.Memory < 8*1024 || r.Memory > 1<<20 || r.Threads == 0 || r.Threads > 16 {
+				return core.ErrInvalidInput.New("field", "admin")
+			}
+			return adminPassword.Put(tx, &r)
+		},
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"cloudbridge/backend/backup"
+	"cloudbridge/backend/configio"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 )
@@ -75,5 +76,8 @@ func (a *App) wireBackup() error {
 	sched.Start()
 	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
 	a.bind(svc)
+	// Configuration export/import shares the 备份 tab and the restart.
+	a.bind(configio.NewService(a.ctx, a.DB, a.cfg.Version, a.clock, a.log.With("service", "configio"),
+		[]configio.Extra{adminPasswordExtra()}, a.restartSoon))
 	return nil
 }

@@ -20,7 +20,7 @@
 #   TEST_SKIP="windows package" skip these stages
 #   GO_TEST_RACE=0|1            race detector for go test (default 1)
 #   GO_TEST_TIMEOUT=20m         go test -timeout
-#   FUZZ_TIME=7s                fuzzing time per target (10 targets: 70 s of fuzzing, ~90 s with builds)
+#   FUZZ_TIME=7s                fuzzing time per target (11 targets: 77 s of fuzzing, ~100 s with builds)
 #   FUZZ_PARALLEL=1             fuzzing workers per target
 #   FUZZ_STRICT=0|1             new fuzz findings fail the stage (default 1, 0 when CI=true)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -120,6 +120,7 @@ FUZZ_TARGETS=(
   "backend/oa FuzzImportOrgCSV" "backend/oa FuzzImportOrgXLSX"
   "backend/binding FuzzReadImportFile" "backend/binding FuzzImportCSVRoundTrip"
   "backend/sso FuzzTarget" "backend/sso FuzzTicket" "backend/sso FuzzState"
+  "backend/configio FuzzParse"
 )
 do_fuzz() {
   local spec pkg target out r rc=0 execs before after
