@@ -31,7 +31,11 @@ func (w *fakeWindow) ask(title, _ string) (bool, error) {
 	w.record("ask:" + title)
 	return w.answer, nil
 }
-func (w *fakeWindow) got() string { w.mu.Lock(); defer w.mu.Unlock(); return strings.Join(w.calls, ",") }
+func (w *fakeWindow) got() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.calls, ",")
+}
 
 // privateSessionBus starts a dbus-daemon of the test's own.
 func privateSessionBus(t *testing.T) string {
