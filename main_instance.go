@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 
 	"cloudbridge/app"
 	"cloudbridge/backend/core"
@@ -13,7 +14,9 @@ import (
 // anything else gets the translated store.locked message naming the
 // directory (and, on Windows, a message box: the GUI binary has no console).
 func inUseElsewhere(err error, dataDir string, desktop bool) error {
-	if !core.Of(err, core.ErrStoreLocked) {
+	// Badger's lock failure on Windows ("Cannot create lock file …") is not
+	// mapped to store.locked by the store yet; its text is the same on both.
+	if !core.Of(err, core.ErrStoreLocked) && !strings.Contains(err.Error(), "Another process is using this Badger database") {
 		return err
 	}
 	// Name the directory the admin chose, not the store inside it.

@@ -252,3 +252,18 @@ func TestServiceRefusedWithoutSystemd(t *testing.T) {
 	}
 	t.Logf("refused as expected: %s", core.Translate("en-US", core.AsError(err).Code, core.AsError(err).Params))
 }
+
+// Badger's Windows lock failure arrives as an internal error whose cause
+// names the lock; it is reported as store.locked naming the data directory.
+func TestBadgerLockTextIsStoreLocked(t *testing.T) {
+	cause := errors.New(`Cannot create lock file "C:\\d\\db\\LOCK".  Another process is using this Badger database. error: The process cannot access the file because it is being used by another process.`)
+	dir := t.TempDir()
+	err := inUseElsewhere(core.ErrInternal.Wrap(cause), dir, false)
+	if !core.Of(err, core.ErrStoreLocked) || core.AsError(err).Params["dir"] != dir {
+		t.Fatalf("got %v", err)
+	}
+	other := core.ErrKeyMissing.New()
+	if got := inUseElsewhere(other, dir, false); got != error(other) {
+		t.Fatalf("other errors pass through: %v", got)
+	}
+}
