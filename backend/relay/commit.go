@@ -140,7 +140,7 @@ func (e *Engine) commitGroup(group []*commitReq) {
 	}
 	if err == nil && e.sync {
 		// Durable before acknowledging: one fsync for the whole group.
-		err = e.db.Badger().Sync()
+		err = e.db.Sync()
 	}
 	for _, r := range group {
 		r.done <- err

@@ -34,6 +34,9 @@ func (b *Batch) Cancel() { b.wb.Cancel() }
 
 // PutBatch adds a record and its index entries to a batch.
 func (c *Collection[T]) PutBatch(b *Batch, v *T) error {
+	if err := b.db.space.check(); err != nil {
+		return err
+	}
 	id := c.id(v)
 	if b.touched == nil {
 		b.touched = map[string]struct{}{}

@@ -5,6 +5,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,6 +24,9 @@ type Options struct {
 	Key      []byte
 	InMemory bool // tests only: nothing touches the disk
 	Logger   *slog.Logger
+	// MinFree is the free space below which writes are refused with
+	// store.disk_full (see space.go); 0 = DefaultMinFree.
+	MinFree int64
 }
 
 // DB is the open store.
@@ -32,6 +36,7 @@ type DB struct {
 	dir    string
 	log    *slog.Logger
 	master []byte      // for DeriveKey (backup encryption)
+	space  *spaceGuard // nil in memory
 	writes writeCounts // per source, for Memo
 }
 
@@ -68,6 +73,12 @@ func Open(opts Options) (*DB, error) {
 		return nil, mapIOError(err, opts.Dir)
 	}
 	db := &DB{bdb: bdb, sealer: newSealer(deriveKey(opts.Key, "secrets-v1")), dir: opts.Dir, log: log, master: opts.Key}
+	if !opts.InMemory {
+		if opts.MinFree <= 0 {
+			opts.MinFree = DefaultMinFree
+		}
+		db.space = &spaceGuard{dir: filepath.Clean(opts.Dir), minFree: opts.MinFree}
+	}
 	if err := db.migrate(); err != nil {
 		bdb.Close()
 		return nil, err
@@ -90,8 +101,12 @@ func (db *DB) View(fn func(tx *Tx) error) error {
 }
 
 // Update runs fn in a read-write transaction. All of fn's writes land or
-// none do; a conflict with a concurrent writer is retried a few times.
+// none do; a conflict with a concurrent writer is retried a few times. With
+// less than MinFree left on the disk nothing is attempted: store.disk_full.
 func (db *DB) Update(fn func(tx *Tx) error) error {
+	if err := db.space.check(); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		tx := &Tx{db: db}
@@ -134,12 +149,25 @@ func mapIOError(err error, dir string) error {
 	if errors.As(err, &ce) {
 		return err
 	}
+	dir = filepath.Clean(dir)
 	switch {
 	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left on device"):
-		return core.ErrStoreFull.Wrap(err)
+		return core.ErrStoreFull.Wrap(err, "dir", dir, "free", freeText(dir))
 	case strings.Contains(err.Error(), "Cannot acquire directory lock"),
 		strings.Contains(err.Error(), "resource temporarily unavailable"):
-		return core.ErrStoreLocked.Wrap(err, "dir", filepath.Clean(dir))
+		return core.ErrStoreLocked.Wrap(err, "dir", dir)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS),
+		strings.Contains(err.Error(), "operation not permitted"),
+		strings.Contains(err.Error(), "permission denied"),
+		strings.Contains(err.Error(), "read-only file system"):
+		// EACCES/EPERM (permissions, an immutable directory) and EROFS (a
+		// read-only mount). Badger flattens some causes into text (its
+		// LOCK file error), hence the strings too.
+		reason := "permission denied"
+		if errors.Is(err, syscall.EROFS) || strings.Contains(err.Error(), "read-only file system") {
+			reason = "read-only file system"
+		}
+		return core.ErrStoreDenied.Wrap(err, "dir", dir, "reason", reason)
 	case strings.Contains(err.Error(), "Encryption key mismatch"),
 		strings.Contains(err.Error(), "Invalid encryption key"):
 		return core.ErrDecrypt.Wrap(err)
