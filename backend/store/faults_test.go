@@ -248,3 +248,13 @@ func TestENOSPCMapsToDiskFull(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// Badger's Windows lock failure (a sharing violation on the LOCK file) is
+// store.locked too, not a permission problem.
+func TestWindowsLockTextMapsToLocked(t *testing.T) {
+	dir := t.TempDir()
+	err := mapIOError(errors.New(`Cannot create lock file "`+dir+`\\LOCK".  Another process is using this Badger database: open `+dir+`\\LOCK: The process cannot access the file because it is being used by another process.`), dir)
+	if !core.Of(err, core.ErrStoreLocked) || core.AsError(err).Params["dir"] != dir {
+		t.Fatalf("%v, want store.locked naming %s", err, dir)
+	}
+}

@@ -154,7 +154,10 @@ func mapIOError(err error, dir string) error {
 	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left on device"):
 		return core.ErrStoreFull.Wrap(err, "dir", dir, "free", freeText(dir))
 	case strings.Contains(err.Error(), "Cannot acquire directory lock"),
-		strings.Contains(err.Error(), "resource temporarily unavailable"):
+		strings.Contains(err.Error(), "resource temporarily unavailable"),
+		// Windows: "Cannot create lock file …  Another process is using
+		// this Badger database" (a sharing violation, before any denial).
+		strings.Contains(err.Error(), "Another process is using this Badger database"):
 		return core.ErrStoreLocked.Wrap(err, "dir", dir)
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS),
 		strings.Contains(err.Error(), "operation not permitted"),
