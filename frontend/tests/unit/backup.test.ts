@@ -75,3 +75,50 @@ describe('BackupPanel', () => {
     expect(save).toHaveBeenCalledWith({ enabled: true, time: '02:30', keep: 7 })
   })
 })
+
+describe('restore from the UI', () => {
+  const state = { rotationPending: false, keyStorage: 'file', restartMode: 'exec', canRestart: true, maxUpload: 24 << 20 }
+  const preview = {
+    token: 'tok1', source: b1.name, created: b1.created, appVersion: '1.0.0', schema: 1, size: b1.size, records: 12,
+    counts: [{ name: 'corp', count: 2 }, { name: 'relay.rule', count: 3 }],
+    current: [{ name: 'corp', count: 5 }, { name: 'relay.rule', count: 3 }],
+    stagedAt: '2026-11-25T03:00:00Z',
+  }
+
+  it('verifies a listed backup, shows what it holds beside the current store, and confirms with the token', async () => {
+    const prepare = vi.fn(async () => preview)
+    const confirm = vi.fn(async () => ({ restarting: true, mode: 'exec' }))
+    installServices({ backup: { ListBackups: async () => overview([b1]), GetMaintenance: async () => state, PrepareRestore: prepare, ConfirmRestore: confirm } })
+    await mountView(BackupPanel)
+    await flush()
+    ;(byTestId(`backup-restore-${b1.name}`) as HTMLButtonElement).click()
+    await flush()
+    expect(prepare).toHaveBeenCalledWith(b1.name)
+    const dialog = byTestId('restore-dialog')?.textContent ?? ''
+    expect(dialog).toContain(b1.name)
+    expect(dialog).toContain('自动重启')
+    const counts = byTestId('restore-counts')?.textContent ?? ''
+    expect(counts).toContain('企业')
+    expect(counts).toContain('推送规则')
+    expect(byTestId('restore-records')?.textContent).toContain('12')
+    ;(byTestId('restore-confirm') as HTMLButtonElement).click()
+    await flush()
+    expect(confirm).toHaveBeenCalledWith('tok1')
+    expect(byTestId('restarting')?.textContent).toContain('正在重启')
+  })
+
+  it('shows a corrupt backup as a translated error and stages nothing', async () => {
+    installServices({
+      backup: {
+        ListBackups: async () => overview([b1]), GetMaintenance: async () => state,
+        PrepareRestore: async () => { throw { code: 'backup.corrupt', params: { file: b1.name } } },
+      },
+    })
+    await mountView(BackupPanel)
+    await flush()
+    ;(byTestId(`backup-restore-${b1.name}`) as HTMLButtonElement).click()
+    await flush()
+    expect(document.body.textContent).toContain(`备份 ${b1.name} 已损坏或被篡改`)
+    expect(byTestId('restore-dialog')).toBeNull()
+  })
+})
