@@ -144,6 +144,9 @@ var auditParams = map[string][]string{
 	"backup.ConfirmRestore":       {"restoreToken"},
 
 	"platform.SetAutostart": {"enabled"},
+
+	"configio.ExportConfig": {"passphrase"},
+	"configio.ApplyImport":  {"file", "passphrase"},
 }
 
 // Argument names and struct fields that name the object a call acts on.

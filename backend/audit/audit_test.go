@@ -40,6 +40,7 @@ func TestRedactMasksSecretsByName(t *testing.T) {
 		"secretSet": true, "tlsKeyFile": "/etc/tls/key.pem", "keep": 7, "name": "OA", "emptySecret": "",
 		"nested": []any{map[string]any{"sso": map[string]any{"appSecret": "deep", "appId": "visible"}}},
 		"long":   strings.Repeat("x", 1000), "many": make([]int, 120),
+		"oaEntries": []any{map[string]any{"key": "todo", "url": "/wui"}}, "groupKey": "g1",
 	}
 	raw := Redact(in)
 	for _, leak := range []string{"s3cret", "hunter22", `"k"`, "pk", "ak", "deep", "BEGIN", "MIIE"} {
@@ -62,6 +63,9 @@ func TestRedactMasksSecretsByName(t *testing.T) {
 	}
 	if m := out["many"].([]any); len(m) != maxItems+1 || m[maxItems] != "… 70 more" {
 		t.Errorf("long array kept as %d items, last %v", len(m), m[len(m)-1])
+	}
+	if !strings.Contains(string(raw), `"key":"todo"`) || out["groupKey"] != "g1" {
+		t.Errorf("identifiers named key masked: %s", raw)
 	}
 	if !strings.Contains(string(raw), `"appId":"visible"`) {
 		t.Errorf("nested non-secret lost: %s", raw)

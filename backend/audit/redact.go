@@ -21,9 +21,14 @@ const (
 )
 
 // secretWords: a field whose name contains one of these holds a secret.
-// "key" alone is matched at the end of a name ("tokenKey", "appKey",
+// "key" is matched at the end of a name ("tokenKey", "appKey",
 // "privateKey") so that "keyFile" (a path) and "keep" stay readable.
 var secretWords = []string{"secret", "password", "passwd", "passphrase", "token", "pem", "credential", "cookie", "signature"}
+
+// notSecret are names ending in "key" that are identifiers in this product:
+// a bare "key" is an OA entry's or a WeLink message field's name, a
+// "groupKey" groups pushes. Masking them would hide what an action touched.
+var notSecret = map[string]bool{"key": true, "groupkey": true}
 
 // IsSecretName reports whether a field or parameter name denotes a secret.
 func IsSecretName(name string) bool {
@@ -32,6 +37,9 @@ func IsSecretName(name string) bool {
 		if strings.Contains(n, w) {
 			return true
 		}
+	}
+	if notSecret[n] {
+		return false
 	}
 	return strings.HasSuffix(n, "key") || n == "cert" || n == "certificate"
 }

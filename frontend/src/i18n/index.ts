@@ -25,9 +25,11 @@ export function savedLocale(): Locale {
   return DEFAULT_LOCALE
 }
 
+// auditActions: the audit log's action names, also shared (the Excel export
+// is written on the Go side).
 export const messages = {
-  'zh-CN': { ...zhCN, errors: catalogueZh.errors },
-  'en-US': { ...enUS, errors: catalogueEn.errors },
+  'zh-CN': { ...zhCN, errors: catalogueZh.errors, auditActions: catalogueZh.audit.actions },
+  'en-US': { ...enUS, errors: catalogueEn.errors, auditActions: catalogueEn.audit.actions },
 }
 
 export function makeI18n(locale: Locale = savedLocale()) {

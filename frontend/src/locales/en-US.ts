@@ -7,10 +7,12 @@ import qrEn from './qr.en-US'
 import pushEn from './push.en-US'
 import bindingEn from './binding.en-US'
 import dashboardEn from './dashboard.en-US'
+import auditEn from './audit.en-US'
 import startupEn from './startup.en-US'
 
 const enUS: UIMessages = {
   binding: bindingEn,
+  audit: auditEn,
   startup: startupEn,
   health: dashboardEn,
   push: pushEn,

@@ -8,9 +8,11 @@ import qrZh from './qr.zh-CN'
 import pushZh from './push.zh-CN'
 import bindingZh from './binding.zh-CN'
 import dashboardZh from './dashboard.zh-CN'
+import auditZh from './audit.zh-CN'
 import startupZh from './startup.zh-CN'
 const zhCN = {
   binding: bindingZh,
+  audit: auditZh,
   startup: startupZh,
   health: dashboardZh,
   push: pushZh,

@@ -1,0 +1,38 @@
+// UI strings of System settings → Audit log (en-US); same keys as audit.zh-CN.ts.
+import type zh from './audit.zh-CN'
+
+const en: typeof zh = {
+  tab: 'Audit log',
+  intro: 'Every admin action is recorded: who did what, when, to which object, and the outcome; configuration changes keep the object before and after. Passwords, keys and other secrets are masked as ***. Actions in the desktop window and in the browser are both recorded. Entries are kept for 400 days (at most 200,000).',
+  time: 'Time',
+  actor: 'Actor',
+  action: 'Action',
+  target: 'Target',
+  outcome: 'Outcome',
+  ok: 'Succeeded',
+  failed: 'Failed',
+  range: 'Time range',
+  actorPlaceholder: 'Actor, IP or session',
+  actionPlaceholder: 'All actions',
+  outcomePlaceholder: 'All outcomes',
+  search: 'Search',
+  reset: 'Reset',
+  export: 'Export to Excel',
+  exported: 'Exported {name}',
+  more: 'Load more',
+  empty: 'No entries match.',
+  desktop: 'Desktop',
+  session: 'Session {id}',
+  args: 'Arguments (redacted)',
+  diff: 'Before and after',
+  field: 'Field',
+  before: 'Before',
+  after: 'After',
+  noDiff: 'Nothing changed.',
+  noState: 'This action changes no configuration object.',
+  created: '(created)',
+  removed: '(deleted)',
+  emptyValue: '(empty)',
+  duration: '{ms} ms',
+}
+export default en
