@@ -3,12 +3,21 @@ package app
 import (
 	"time"
 
+	"github.com/go-co-op/gocron/v2"
+
+	"cloudbridge/backend/core"
 	"cloudbridge/backend/dashboard"
 	"cloudbridge/backend/syncer"
+	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/welink"
 )
 
 // wireDashboard binds the 总览 aggregation. It runs after wireSync: the next
-// scheduled runs come from the sync service's in-memory scheduler.
+// scheduled runs come from the sync service's in-memory scheduler. The
+// quota figures are read from the WeLink client in use (rebuilt when the
+// base URL changes). It also runs the periodic light check of the apps
+// (token and permissions) the dashboard shows: hourly, each app at most
+// every tenant.RecheckEvery (6 h), the first pass two minutes after start.
 func (a *App) wireDashboard() error {
 	var next func(string) (map[string]time.Time, error)
 	for _, s := range a.services {
@@ -16,6 +25,24 @@ func (a *App) wireDashboard() error {
 			next = sv.NextRuns
 		}
 	}
-	a.bind(dashboard.New(a.DB, a.Tenant, a.clock, next))
+	quota := func() welink.QuotaSnapshot { return a.WeLink().QuotaSnapshot() }
+	a.bind(dashboard.New(a.DB, a.Tenant, a.clock, next, quota))
+
+	sched, err := gocron.NewScheduler()
+	if err != nil {
+		return core.ErrInternal.Wrap(err)
+	}
+	_, err = sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(func() {
+		if n := tenant.RecheckApps(a.Tenant); n > 0 {
+			a.log.Info("apps rechecked", "apps", n)
+		}
+	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("apps-recheck"),
+		gocron.WithStartAt(gocron.WithStartDateTime(time.Now().Add(2*time.Minute))))
+	if err != nil {
+		sched.Shutdown()
+		return core.ErrInternal.Wrap(err)
+	}
+	sched.Start()
+	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
 	return nil
 }

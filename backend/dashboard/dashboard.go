@@ -1,7 +1,8 @@
 // Package dashboard is the 总览 screen's read-only aggregation: per corp the
-// apps' last credential check, the last and next sync per direction, the
-// bound ratio, and the relay's hourly figures. It only reads what the other
-// areas stored; nothing is estimated.
+// apps' token state, permissions (the last probe) and quota use, the last
+// and next sync per direction, the bound ratio, the relay's hourly figures
+// and the free space of the data directory. It only reads what the other
+// areas stored or measured; nothing is estimated.
 package dashboard
 
 import (
@@ -14,6 +15,7 @@ import (
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/syncer"
 	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/welink"
 )
 
 // Tenants lists corps and their apps (tenant.Service).
@@ -30,19 +32,109 @@ type Service struct {
 	// next returns when each direction of a corp runs next by schedule
 	// (the syncer's scheduler lives in memory, not in the store).
 	next func(corpID string) (map[string]time.Time, error)
+	// quota reads the WeLink client's quota windows (nil: not shown).
+	quota func() welink.QuotaSnapshot
 }
 
-func New(db *store.DB, tenants Tenants, clock core.Clock, next func(corpID string) (map[string]time.Time, error)) *Service {
-	return &Service{db: db, tenants: tenants, clock: clock, next: next}
+func New(db *store.DB, tenants Tenants, clock core.Clock, next func(corpID string) (map[string]time.Time, error), quota func() welink.QuotaSnapshot) *Service {
+	return &Service{db: db, tenants: tenants, clock: clock, next: next, quota: quota}
 }
 
-// AppHealth is one app's last credential check. Permissions are not stored
-// by the probe, so the UI links to the app page to run it.
+// AppHealth is one app's state: the newest token verdict (from the verify
+// button or a probe), the last permission probe and the quota use.
 type AppHealth struct {
 	ID         string               `json:"id"`
 	Name       string               `json:"name"`
 	ClientID   string               `json:"clientId"`
 	LastVerify *tenant.VerifyResult `json:"lastVerify,omitempty"`
+	Token      *TokenState          `json:"token,omitempty"`
+	LastProbe  *tenant.ProbeResult  `json:"lastProbe,omitempty"`
+	Quota      []ClassQuota         `json:"quota"`
+}
+
+// TokenState is whether the app's credentials got a token the last time
+// anything tried, with WeLink's error when not.
+type TokenState struct {
+	At     time.Time   `json:"at"`
+	OK     bool        `json:"ok"`
+	Error  *core.Error `json:"error,omitempty"`
+	Source string      `json:"source"` // "verify" | "probe"
+}
+
+// tokenState picks the newer of the verify and the probe verdicts.
+func tokenState(v *tenant.VerifyResult, p *tenant.ProbeResult) *TokenState {
+	var t *TokenState
+	if v != nil {
+		t = &TokenState{At: v.At, OK: v.OK, Error: v.Error, Source: "verify"}
+	}
+	if p != nil && (t == nil || p.At.After(t.At)) {
+		t = &TokenState{At: p.At, OK: p.TokenOK, Error: p.Error, Source: "probe"}
+	}
+	return t
+}
+
+// NearLimit is the share of a quota window from which the dashboard shows
+// the bar in red.
+const NearLimit = 0.8
+
+// ClassQuota is one endpoint class of an app (auth, contacts, todo,
+// message, other). WeLink counts its quota per API, so the bar shows the
+// busiest API of the class in its tightest window; the counters add up all
+// the class's APIs since the WeLink client started.
+type ClassQuota struct {
+	Class       string     `json:"class"`
+	API         string     `json:"api"`    // the busiest API
+	Window      string     `json:"window"` // "second" | "minute"
+	Used        int        `json:"used"`
+	Limit       int        `json:"limit"`
+	Ratio       float64    `json:"ratio"`
+	Near        bool       `json:"near"` // Ratio ≥ NearLimit
+	Calls       int64      `json:"calls"`
+	Waits       int64      `json:"waits"`    // calls held back to stay inside a window
+	WaitedMs    int64      `json:"waitedMs"` // time they waited
+	Refused     int64      `json:"refused"`  // 48503 answers
+	PausedUntil *time.Time `json:"pausedUntil,omitempty"`
+}
+
+var classOrder = []string{welink.ClassAuth, welink.ClassContacts, welink.ClassTodo, welink.ClassMessage, welink.ClassOther}
+
+// classQuotas folds an app's per-API quota lines into one line per class.
+func classQuotas(apis []welink.APIQuota) []ClassQuota {
+	by := map[string]*ClassQuota{}
+	for _, q := range apis {
+		c := by[q.Class]
+		if c == nil {
+			c = &ClassQuota{Class: q.Class, Ratio: -1}
+			by[q.Class] = c
+		}
+		c.Calls += q.Calls
+		c.Waits += q.Waits
+		c.WaitedMs += q.WaitedMs
+		c.Refused += q.Refused
+		if q.PausedUntil != nil && (c.PausedUntil == nil || q.PausedUntil.After(*c.PausedUntil)) {
+			c.PausedUntil = q.PausedUntil
+		}
+		for _, w := range []struct {
+			name        string
+			used, limit int
+		}{{"second", q.Second, q.PerSecond}, {"minute", q.Minute, q.PerMinute}} {
+			if w.limit <= 0 {
+				continue
+			}
+			if r := float64(w.used) / float64(w.limit); r > c.Ratio {
+				c.Ratio, c.API, c.Window, c.Used, c.Limit = r, q.API, w.name, w.used, w.limit
+			}
+		}
+	}
+	out := []ClassQuota{}
+	for _, k := range classOrder {
+		if c := by[k]; c != nil {
+			c.Ratio = max(c.Ratio, 0)
+			c.Near = c.Ratio >= NearLimit
+			out = append(out, *c)
+		}
+	}
+	return out
 }
 
 // SyncState is one direction's last run and next scheduled time.
@@ -67,7 +159,13 @@ type Health struct {
 	// Push is the relay's last 24 hours; counters reach the store every
 	// 10 s, so the current hour may lag by that much.
 	Push relay.Figures `json:"push"`
-	At   time.Time     `json:"at"`
+	// Disk is the data directory's free space (warning below Disk.Warn,
+	// writes refused below Disk.MinFree); nil when it cannot be read.
+	Disk *store.DiskSpace `json:"disk,omitempty"`
+	// QuotaIP is the per-source-IP window all apps share.
+	QuotaIP       *welink.QuotaIP `json:"quotaIp,omitempty"`
+	QuotaDisabled bool            `json:"quotaDisabled,omitempty"`
+	At            time.Time       `json:"at"`
 }
 
 // Health reads every corp's health and the relay's last 24 hours.
@@ -77,11 +175,22 @@ func (s *Service) Health() (Health, error) {
 	if err != nil {
 		return h, err
 	}
+	quota := map[string][]welink.APIQuota{}
+	if s.quota != nil {
+		snap := s.quota()
+		h.QuotaIP, h.QuotaDisabled = &snap.IP, snap.Disabled
+		for _, a := range snap.Apps {
+			quota[a.ClientID] = a.APIs
+		}
+	}
+	if d, err := s.db.Space(); err == nil && d.Dir != "" {
+		h.Disk = &d
+	}
 	for _, c := range corps {
 		if c.Deleting {
 			continue
 		}
-		ch, err := s.corp(c)
+		ch, err := s.corp(c, quota)
 		if err != nil {
 			return h, err
 		}
@@ -91,14 +200,15 @@ func (s *Service) Health() (Health, error) {
 	return h, err
 }
 
-func (s *Service) corp(c tenant.CorpView) (CorpHealth, error) {
+func (s *Service) corp(c tenant.CorpView, quota map[string][]welink.APIQuota) (CorpHealth, error) {
 	ch := CorpHealth{ID: c.ID, Name: c.Name, Apps: []AppHealth{}, Sync: map[string]SyncState{}}
 	apps, err := s.tenants.ListApps(c.ID)
 	if err != nil {
 		return ch, err
 	}
 	for _, a := range apps {
-		ch.Apps = append(ch.Apps, AppHealth{ID: a.ID, Name: a.Name, ClientID: a.ClientID, LastVerify: a.LastVerify})
+		ch.Apps = append(ch.Apps, AppHealth{ID: a.ID, Name: a.Name, ClientID: a.ClientID, LastVerify: a.LastVerify,
+			Token: tokenState(a.LastVerify, a.LastProbe), LastProbe: a.LastProbe, Quota: classQuotas(quota[a.ClientID])})
 	}
 	var last map[string]syncer.Run
 	err = s.db.View(func(tx *store.Tx) error {

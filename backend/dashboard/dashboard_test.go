@@ -109,13 +109,16 @@ func TestHealthReadsStoredFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := ten.ProbeApp(good.ID); err != nil {
+		t.Fatal(err)
+	}
 	nextAt := time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)
 	svc := New(db, ten, core.SystemClock{}, func(id string) (map[string]time.Time, error) {
 		if id == corp.ID {
 			return map[string]time.Time{syncer.FromOA: nextAt}, nil
 		}
 		return map[string]time.Time{}, nil
-	})
+	}, client.QuotaSnapshot)
 	h, err := svc.Health()
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +152,47 @@ func TestHealthReadsStoredFigures(t *testing.T) {
 	if verdict["好应用"] != "ok" || verdict["坏应用"] != "failed" || verdict["未验证"] != "never" {
 		t.Fatalf("verdicts = %v", verdict)
 	}
+	// The token state and the probe: the good app's probe (after the
+	// verify) is its newest verdict, with every permission granted; the
+	// bad app's token failure carries WeLink's code.
+	for _, a := range c.Apps {
+		switch a.Name {
+		case "好应用":
+			if a.Token == nil || !a.Token.OK || a.Token.Source != "probe" || a.LastProbe == nil || a.LastProbe.Probe == nil {
+				t.Fatalf("good app token %+v probe %+v", a.Token, a.LastProbe)
+			}
+			for _, p := range a.LastProbe.Probe.Permissions {
+				if p.Status != welink.StatusGranted {
+					t.Fatalf("good app: %s %s", p.Key, p.Status)
+				}
+			}
+			// Real quotas: the sync's contact reads and the probe's calls
+			// are in this minute's windows, far from the limits.
+			var contacts *ClassQuota
+			for i := range a.Quota {
+				if a.Quota[i].Class == welink.ClassContacts {
+					contacts = &a.Quota[i]
+				}
+			}
+			if contacts == nil || contacts.Calls == 0 || contacts.Limit == 0 || contacts.Used == 0 || contacts.Near {
+				t.Fatalf("good app quota %+v", a.Quota)
+			}
+		case "坏应用":
+			if a.Token == nil || a.Token.OK || a.Token.Error == nil || a.Token.Error.Code == "" {
+				t.Fatalf("bad app token %+v", a.Token)
+			}
+		case "未验证":
+			if a.Token != nil || len(a.Quota) != 0 {
+				t.Fatalf("never checked app: %+v", a)
+			}
+		}
+	}
+	if h.Disk == nil || h.Disk.Free <= 0 || h.Disk.Total < h.Disk.Free || h.Disk.Warn != store.LowSpaceWarning || h.Disk.MinFree != store.DefaultMinFree {
+		t.Fatalf("disk = %+v", h.Disk)
+	}
+	if h.QuotaIP == nil || h.QuotaIP.Limit != 3000 || h.QuotaIP.Used == 0 {
+		t.Fatalf("ip quota = %+v", h.QuotaIP)
+	}
 	if c.Users != len(users) || c.Bound != 3 {
 		t.Fatalf("users/bound = %d/%d, want %d/3", c.Users, c.Bound, len(users))
 	}
@@ -162,5 +206,45 @@ func TestHealthReadsStoredFigures(t *testing.T) {
 	}
 	if len(e.Apps) != 0 || e.Users != 0 || e.Bound != 0 || e.Sync[syncer.FromWeLink].Last != nil {
 		t.Fatalf("empty corp = %+v", e)
+	}
+}
+
+// A class near its limit is flagged (the UI draws it red): with a quota of
+// 5 calls a minute, the 4th call in the minute is at 80 %.
+func TestQuotaNearTheLimit(t *testing.T) {
+	db, err := store.Open(store.Options{Dir: t.TempDir(), Key: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	wl := wlsim.New(wlsim.Options{Users: 5, Seed: 3})
+	wl.AddApp(wlsim.AppSpec{ClientID: "dash-busy", Secret: "s", Grants: []string{"all"}, VisibleRange: wlsim.VisibleRange{AllStaff: true}})
+	srv := httptest.NewServer(wl)
+	t.Cleanup(srv.Close)
+	client := welink.New(welink.Options{BaseURL: srv.URL + "/api", Limits: welink.Limits{PerSecond: 10, PerMinute: 5}})
+	ten := tenant.New(context.Background(), db, func() *welink.Client { return client }, nil, core.SystemClock{}, slog.New(slog.DiscardHandler))
+	corp, _ := ten.CreateCorp("繁忙企业")
+	if _, err := ten.SaveApp(tenant.AppInput{CorpID: corp.ID, Name: "繁忙应用", ClientID: "dash-busy", ClientSecret: "s",
+		Homepage: tenant.Homepage{Kind: "custom", CustomURL: "https://oa.example.com/"}}); err != nil {
+		t.Fatal(err)
+	}
+	wa := client.App(welink.Credentials{ClientID: "dash-busy", ClientSecret: "s"})
+	for i := 0; i < 4; i++ {
+		if _, err := wa.Tenant(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := New(db, ten, core.SystemClock{}, nil, client.QuotaSnapshot).Health()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The token fetch is the auth class's one call; the tenant reads are
+	// "other".
+	q := h.Corps[0].Apps[0].Quota
+	if len(q) != 2 || q[0].Class != welink.ClassAuth || q[0].Near || q[0].Calls != 1 {
+		t.Fatalf("quota = %+v", q)
+	}
+	if o := q[1]; o.Class != welink.ClassOther || o.Window != "minute" || o.Used != 4 || o.Limit != 5 || !o.Near || o.API != "GET /tenant/v1/tenants" {
+		t.Fatalf("quota = %+v", q)
 	}
 }

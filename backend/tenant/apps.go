@@ -24,6 +24,7 @@ type AppView struct {
 	Homepage        Homepage      `json:"homepage"`
 	HomepageURLs    HomepageURLs  `json:"homepageUrls"`
 	LastVerify      *VerifyResult `json:"lastVerify,omitempty"`
+	LastProbe       *ProbeResult  `json:"lastProbe,omitempty"`
 	CreatedAt       time.Time     `json:"createdAt"`
 	UpdatedAt       time.Time     `json:"updatedAt"`
 }
@@ -43,7 +44,7 @@ func view(a App, st settings.Settings) AppView {
 		ID: a.ID, CorpID: a.CorpID, Name: a.Name, ClientID: a.ClientID,
 		SecretSet: a.Secret.IsSet(), SecretUpdatedAt: a.SecretUpdatedAt,
 		Homepage: a.Homepage, HomepageURLs: homepageURLs(st.PublicBaseURL, a.ID),
-		LastVerify: a.LastVerify, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		LastVerify: a.LastVerify, LastProbe: a.LastProbe, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 }
 
@@ -140,7 +141,7 @@ func (s *Service) SaveApp(in AppInput) (AppView, error) {
 			a.SecretUpdatedAt = now
 		}
 		if credsChanged {
-			a.LastVerify = nil // the old verdict was about other credentials
+			a.LastVerify, a.LastProbe = nil, nil // the old verdicts were about other credentials
 		}
 		if err := apps.Put(tx, &a); err != nil {
 			var ue *store.ErrUnique

@@ -32,6 +32,7 @@ type App struct {
 	SecretUpdatedAt time.Time     `json:"secretUpdatedAt"`
 	Homepage        Homepage      `json:"homepage"`
 	LastVerify      *VerifyResult `json:"lastVerify,omitempty"`
+	LastProbe       *ProbeResult  `json:"lastProbe,omitempty"`
 	CreatedAt       time.Time     `json:"createdAt"`
 	UpdatedAt       time.Time     `json:"updatedAt"`
 }
