@@ -3,9 +3,12 @@ package app
 import (
 	"context"
 	"os"
+	"os/signal"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -38,6 +41,10 @@ type tray struct {
 	items    trayItems
 	stop     chan struct{}
 	stopOnce sync.Once
+	// signals: Wails turns SIGTERM/SIGINT (logout, shutdown, systemctl
+	// --user stop, Ctrl+C) into the same Quit → OnBeforeClose path as the
+	// close button; a signal must quit, not hide.
+	signals chan os.Signal
 }
 
 // trayItems are the platform's menu entries behind small setters.
@@ -46,6 +53,7 @@ type trayItems struct {
 	setShow   func(text string)
 	setQuit   func(text string)
 	setTip    func(text string)
+	ids       []int32 // status, show, quit: their dbusmenu ids (tests)
 }
 
 // windowOps is what the tray does to the window.
@@ -72,7 +80,8 @@ func (w wailsWindow) ask(title, message string) (bool, error) {
 }
 
 func newTray(a *App) *tray {
-	t := &tray{a: a, stop: make(chan struct{})}
+	t := &tray{a: a, stop: make(chan struct{}), signals: make(chan os.Signal, 1)}
+	signal.Notify(t.signals, syscall.SIGTERM, syscall.SIGINT)
 	t.lang.Store(osLanguage())
 	t.noTray.Store("")
 	return t
@@ -194,7 +203,7 @@ func (t *tray) quit() {
 
 // beforeClose is Wails' OnBeforeClose: true keeps the app running.
 func (t *tray) beforeClose(context.Context) bool {
-	if t.quitting.Load() {
+	if t.quitting.Load() || t.signalled() {
 		return false
 	}
 	if t.ready.Load() {
@@ -217,6 +226,25 @@ func (t *tray) beforeClose(context.Context) bool {
 	return false
 }
 
+// signalled reports a SIGTERM/SIGINT behind this close. The runtime hands
+// a signal to every channel in one pass, so ours holds it by the time
+// Wails' handler has got as far as OnBeforeClose; off Windows that call runs
+// in a goroutine of its own and may wait a moment to be sure.
+func (t *tray) signalled() bool {
+	wait := 50 * time.Millisecond
+	if goruntime.GOOS == "windows" { // OnBeforeClose runs on the UI thread there
+		wait = 0
+	}
+	select {
+	case sig := <-t.signals:
+		t.quitting.Store(true)
+		t.a.log.Info("quitting on a signal", "signal", sig.String())
+		return true
+	case <-time.After(wait):
+		return false
+	}
+}
+
 // secondInstance brings the window forward when CloudBridge is started
 // again on the same data directory (Wails' SingleInstanceLock).
 func (t *tray) secondInstance(options.SecondInstanceData) {
@@ -233,6 +261,7 @@ func (t *tray) singleInstance() *options.SingleInstanceLock {
 func (t *tray) shutdown() {
 	t.stopOnce.Do(func() {
 		close(t.stop)
+		signal.Stop(t.signals)
 		t.mu.Lock()
 		started := t.items.setStatus != nil
 		t.mu.Unlock()
@@ -251,4 +280,10 @@ func osLanguage() string {
 		}
 	}
 	return core.NormalizeLang(platformLanguage())
+}
+
+func (t *tray) menuIDs() []int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.items.ids
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,32 +97,30 @@ type menuEntry struct {
 	enabled bool
 }
 
-// menu reads the tray's dbusmenu the way a panel does.
-func menu(t *testing.T, conn *dbus.Conn, dest string) []menuEntry {
+// menu reads the tray's menu items over dbusmenu, as a panel does
+// (GetGroupProperties: fyne.io/systray's GetLayout races with its own
+// refresh under the race detector).
+func menu(t *testing.T, conn *dbus.Conn, dest string, ids []int32) []menuEntry {
 	t.Helper()
-	var rev uint32
-	var layout []any
-	call := conn.Object(dest, "/StatusNotifierItem/menu").Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
+	var props []struct {
+		V0 int32
+		V1 map[string]dbus.Variant
+	}
+	call := conn.Object(dest, "/StatusNotifierItem/menu").Call("com.canonical.dbusmenu.GetGroupProperties", 0, ids, []string{})
 	if call.Err != nil {
 		t.Fatal(call.Err)
 	}
-	if err := call.Store(&rev, &layout); err != nil {
+	if err := call.Store(&props); err != nil {
 		t.Fatal(err)
 	}
 	var out []menuEntry
-	children, _ := layout[2].([]dbus.Variant)
-	for _, c := range children {
-		f, _ := c.Value().([]any)
-		props, _ := f[1].(map[string]dbus.Variant)
-		e := menuEntry{id: f[0].(int32), enabled: true}
-		if v, ok := props["label"]; ok {
+	for _, p := range props {
+		e := menuEntry{id: p.V0, enabled: true}
+		if v, ok := p.V1["label"]; ok {
 			e.label, _ = v.Value().(string)
 		}
-		if v, ok := props["enabled"]; ok {
+		if v, ok := p.V1["enabled"]; ok {
 			e.enabled, _ = v.Value().(bool)
-		}
-		if v, ok := props["type"]; ok && v.Value() == "separator" {
-			continue
 		}
 		out = append(out, e)
 	}
@@ -181,7 +180,7 @@ func TestTrayOverDBus(t *testing.T) {
 
 	var m []menuEntry
 	eventually(t, "menu labels", func() bool {
-		m = menu(t, w.conn, sender)
+		m = menu(t, w.conn, sender, tr.menuIDs())
 		return len(m) == 3 && m[1].label == "显示窗口"
 	})
 	addr := a.Public.Status().Addr
@@ -195,7 +194,7 @@ func TestTrayOverDBus(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "English labels", func() bool {
-		m = menu(t, w.conn, sender)
+		m = menu(t, w.conn, sender, tr.menuIDs())
 		return len(m) == 3 && m[1].label == "Show window" && m[2].label == "Quit"
 	})
 	if st, _ := svc.GetAutostart(); !st.Supported {
@@ -245,4 +244,27 @@ func platformService(t *testing.T, a *App) *platform.Service {
 	}
 	t.Fatal(errors.New("platform.Service is not bound"))
 	return nil
+}
+
+// SIGTERM (logout, shutdown) reaches OnBeforeClose through Wails' Quit like
+// the close button: it must quit, never hide into the tray.
+func TestTraySignalQuitsInsteadOfHiding(t *testing.T) {
+	a, _ := newHeadlessTest(t)
+	tr := newTray(a)
+	defer tr.shutdown()
+	win := &fakeWindow{}
+	tr.win = win
+	tr.ready.Store(true) // as if a panel showed the icon
+	if !tr.beforeClose(context.Background()) || win.got() != "hide" {
+		t.Fatalf("close button: %s", win.got())
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if tr.beforeClose(context.Background()) {
+		t.Fatal("a close caused by SIGTERM was turned into hiding")
+	}
+	if win.got() != "hide" || !tr.quitting.Load() {
+		t.Fatalf("after SIGTERM: %s", win.got())
+	}
 }

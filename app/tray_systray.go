@@ -3,6 +3,7 @@
 package app
 
 import (
+	"fmt"
 	goruntime "runtime"
 
 	"fyne.io/systray"
@@ -42,7 +43,15 @@ func buildTrayMenu(t *tray, icon []byte) trayItems {
 			}
 		}
 	}()
-	return trayItems{setStatus: status.SetTitle, setShow: show.SetTitle, setQuit: quit.SetTitle, setTip: systray.SetTooltip}
+	return trayItems{setStatus: status.SetTitle, setShow: show.SetTitle, setQuit: quit.SetTitle, setTip: systray.SetTooltip,
+		ids: []int32{menuID(status), menuID(show), menuID(quit)}}
+}
+
+// menuID is an item's dbusmenu id (systray prints it, it has no getter).
+func menuID(item *systray.MenuItem) int32 {
+	var id int32
+	fmt.Sscanf(item.String(), "MenuItem[%d,", &id)
+	return id
 }
 
 func quitTray() { systray.Quit() }
