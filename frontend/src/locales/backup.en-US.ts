@@ -91,7 +91,7 @@ export default {
     oa_user: 'OA users',
     oa_dept: 'OA departments',
     settings: 'Settings',
-    audit: 'Audit log',
+    audit_entries: 'Audit log',
   },
   config: {
     title: 'Configuration export/import',

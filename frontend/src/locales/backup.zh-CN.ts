@@ -91,7 +91,7 @@ export default {
     oa_user: 'OA 用户',
     oa_dept: 'OA 部门',
     settings: '设置项',
-    audit: '操作审计',
+    audit_entries: '操作审计',
   },
   config: {
     title: '配置导出/导入',
