@@ -40,7 +40,7 @@ func runRotateKey(args []string) error {
 		}
 		db, err := store.Open(store.Options{Dir: filepath.Join(*dataDir, "db"), Key: key, Logger: log})
 		if core.Of(err, core.ErrStoreLocked) {
-			return core.ErrBackupStoreRunning.Wrap(err, "dir", *dataDir)
+			return core.ErrKeyRotateRunning.Wrap(err, "dir", *dataDir)
 		}
 		if err != nil {
 			return err
@@ -58,7 +58,7 @@ func runRotateKey(args []string) error {
 		if !staged {
 			store.CancelKeyRotation(*dataDir)
 		}
-		return core.ErrBackupStoreRunning.Wrap(err, "dir", *dataDir)
+		return core.ErrKeyRotateRunning.Wrap(err, "dir", *dataDir)
 	}
 	if err != nil {
 		if res.RolledBack {

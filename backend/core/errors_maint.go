@@ -12,6 +12,7 @@ var (
 
 	ErrKeyRotateUnknownSecret = Kind{"key.rotate_unknown_secret", http.StatusInternalServerError} // {where}
 	ErrKeyRotateKeyring       = Kind{"key.rotate_keyring", http.StatusInternalServerError}        //
+	ErrKeyRotateRunning       = Kind{"key.rotate_running", http.StatusConflict}                   // {dir}
 
 	ErrConfigNotAnExport        = Kind{"config.not_an_export", http.StatusBadRequest}        //
 	ErrConfigVersion            = Kind{"config.version", http.StatusBadRequest}              // {have} {want}
