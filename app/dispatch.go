@@ -177,6 +177,9 @@ func namedArgs(names []string, raw []json.RawMessage) map[string]json.RawMessage
 func decodeArgs(named map[string]json.RawMessage) map[string]any {
 	out := make(map[string]any, len(named))
 	for k, r := range named {
+		if len(r) > 64<<10 {
+			continue // an uploaded file names no target
+		}
 		var v any
 		if json.Unmarshal(r, &v) == nil {
 			out[k] = v

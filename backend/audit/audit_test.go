@@ -83,6 +83,10 @@ func TestRedactMasksSecretsByName(t *testing.T) {
 	if r := Redact(map[string]any{"files": map[string]any{"a": big, "b": big}}); !json.Valid(r) || bytes.Contains(r, []byte("yyyy")) {
 		t.Errorf("oversized: %.80s", r)
 	}
+	huge := json.RawMessage(`{"name":"org.xlsx","contentBase64":"` + strings.Repeat("QUJD", 100_000) + `","password":"p"}`)
+	if r := RedactNamed([]string{"file"}, []json.RawMessage{huge}); !strings.Contains(string(r), "bytes, too large to keep") || strings.Contains(string(r), "QUJD") {
+		t.Errorf("huge argument kept: %.100s", r)
+	}
 	if Redact(nil) != nil || Redact(json.RawMessage(nil)) != nil {
 		t.Error("nil should stay nil")
 	}

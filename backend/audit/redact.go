@@ -18,6 +18,7 @@ const (
 	maxString = 256
 	maxItems  = 50
 	maxBytes  = 16 << 10
+	maxDecode = 256 << 10 // larger arguments are noted by size, never parsed
 )
 
 // secretWords: a field whose name contains one of these holds a secret.
@@ -88,6 +89,10 @@ func RedactNamed(names []string, args []json.RawMessage) json.RawMessage {
 		name := "arg" + strconv.Itoa(i)
 		if i < len(names) {
 			name = names[i]
+		}
+		if len(a) > maxDecode {
+			// An uploaded file: not worth decoding only to drop it.
+			a = json.RawMessage(strconv.Quote("(" + strconv.Itoa(len(a)) + " bytes, too large to keep)"))
 		}
 		obj[name] = a
 	}
