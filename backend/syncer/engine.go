@@ -62,6 +62,7 @@ type Engine struct {
 	o      Options
 	mu     sync.Mutex
 	active map[string]*activeRun
+	editMu sync.Mutex // local directory edits (localedit.go), one at a time
 }
 
 type activeRun struct {
