@@ -123,6 +123,13 @@ var auditParams = map[string][]string{
 	"syncer.Apply":           {"runId", "approveDeletes"},
 	"syncer.Cancel":          {"corpId", "direction"},
 	"syncer.ExportRun":       {"runId"},
+	// 本地通讯录 edits.
+	"syncer.CreateDept": {"in"},
+	"syncer.UpdateDept": {"in"},
+	"syncer.DeleteDept": {"corpId", "code"},
+	"syncer.CreateUser": {"in"},
+	"syncer.UpdateUser": {"in"},
+	"syncer.DeleteUser": {"corpId", "userId"},
 
 	"relay.SaveConfig":        {"in"},
 	"relay.SaveOASystem":      {"in"},
