@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kardianos/service"
 
@@ -265,5 +267,32 @@ func TestBadgerLockTextIsStoreLocked(t *testing.T) {
 	other := core.ErrKeyMissing.New()
 	if got := inUseElsewhere(other, dir, false); got != error(other) {
 		t.Fatalf("other errors pass through: %v", got)
+	}
+}
+
+// Under the Windows SCM, Stop must not return before serve has closed the
+// listeners and the store: the SCM may end the process right after.
+func TestSCMProgramStopWaitsForServe(t *testing.T) {
+	closed := make(chan struct{})
+	p := &scmProgram{run: func(ctx context.Context) error {
+		<-ctx.Done()
+		time.Sleep(100 * time.Millisecond) // listeners stopping, store closing
+		close(closed)
+		return nil
+	}}
+	if err := p.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := p.Stop(nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-closed:
+	default:
+		t.Fatal("Stop returned before serve finished")
+	}
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Errorf("Stop took %v", d)
 	}
 }

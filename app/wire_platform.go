@@ -10,6 +10,10 @@ func (a *App) wirePlatform() error {
 	a.bind(platform.New(platform.Env{
 		DataDir: a.cfg.DataDir,
 		Desktop: func() bool { return a.tray.Load() != nil },
+		Tray: func() bool {
+			t := a.tray.Load()
+			return t != nil && t.ready.Load()
+		},
 		OnLanguage: func(lang string) {
 			if t := a.tray.Load(); t != nil {
 				t.setLanguage(lang)

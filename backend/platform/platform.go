@@ -24,6 +24,8 @@ type Env struct {
 	Desktop func() bool
 	// OnLanguage is told when the UI language changes (the tray's labels).
 	OnLanguage func(lang string)
+	// Tray reports whether closing the window hides it into a system tray.
+	Tray func() bool
 }
 
 // Service is bound to the UI (系统设置 › 常规).
@@ -52,6 +54,9 @@ type Autostart struct {
 	// Stale: the stored entry runs another binary or data directory than
 	// this process; enabling again rewrites it.
 	Stale bool `json:"stale"`
+	// Tray: closing the window hides it into the system tray (false: no
+	// tray host, closing asks whether to quit).
+	Tray bool `json:"tray"`
 }
 
 // GetAutostart reports whether CloudBridge starts at login.
@@ -102,7 +107,7 @@ func (s *Service) supported() bool {
 }
 
 func (s *Service) state() (Autostart, error) {
-	st := Autostart{Supported: s.supported(), Location: s.auto.location()}
+	st := Autostart{Supported: s.supported(), Location: s.auto.location(), Tray: s.env.Tray != nil && s.env.Tray()}
 	exe, err := s.executable()
 	if err != nil {
 		return Autostart{}, core.ErrAutostartFailed.Wrap(err, "message", err.Error())

@@ -14,6 +14,8 @@ export interface Autostart {
   location: string
   /** The stored entry runs another binary or data directory than this process. */
   stale: boolean
+  /** Closing the window hides it into the system tray (false: no tray host; closing asks whether to quit). */
+  tray: boolean
 }
 
 export const platform = {

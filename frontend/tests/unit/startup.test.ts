@@ -21,6 +21,7 @@ const off: Autostart = {
   stale: false,
   command: '/opt/cloudbridge/cloudbridge --data /home/oa/.local/share/cloudbridge',
   location: '/home/oa/.config/autostart/cloudbridge.desktop',
+  tray: true,
 }
 
 describe('StartupCard', () => {
@@ -54,6 +55,13 @@ describe('StartupCard', () => {
     await flush()
     expect(set).toHaveBeenCalledWith(true)
     expect(byTestId('autostart-stale')).toBeNull()
+  })
+
+  it('says closing asks to quit when there is no tray', async () => {
+    installServices({ platform: { GetAutostart: async () => ({ ...off, tray: false }) } })
+    await mountView(StartupCard)
+    await flush()
+    expect(byTestId('startup-tray')?.textContent).toContain('询问是否退出')
   })
 
   it('points a server at the system service instead of a switch', async () => {
