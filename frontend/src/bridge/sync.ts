@@ -193,6 +193,28 @@ export interface OAPerson {
   left: boolean
 }
 
+/** A department to create (no code) or change in 云桥通讯录 and WeLink. */
+export interface DeptEdit {
+  corpId: string
+  code?: string
+  parentCode: string
+  name: string
+  order?: number
+}
+
+/** A person to create (no userId) or change; the mobile is set at creation only. */
+export interface UserEdit {
+  corpId: string
+  userId?: string
+  nameCn: string
+  nameEn?: string
+  mobile?: string
+  email?: string
+  employeeId?: string
+  position?: string
+  depts: string[]
+}
+
 /** The shared auto-binding setting of backend/binding (one record, three screens). */
 export interface BindingSettings {
   corpId: string
@@ -229,6 +251,14 @@ export const sync = {
   directoryTree: (corpId: string) => call<DirectoryInfo>(pkg, 'DirectoryTree', corpId),
   directoryUsers: (corpId: string, deptCode: string, query: string, offset: number, limit: number) =>
     call<{ users: Person[]; total: number }>(pkg, 'DirectoryUsers', corpId, deptCode, query, offset, limit),
+  // Local org edits: WeLink first, the local directory only on success;
+  // refused in read-only mode.
+  createDept: (d: DeptEdit) => call<DeptNode>(pkg, 'CreateDept', d),
+  updateDept: (d: DeptEdit) => call<DeptNode>(pkg, 'UpdateDept', d),
+  deleteDept: (corpId: string, code: string) => call<void>(pkg, 'DeleteDept', corpId, code),
+  createUser: (u: UserEdit) => call<Person>(pkg, 'CreateUser', u),
+  updateUser: (u: UserEdit) => call<Person>(pkg, 'UpdateUser', u),
+  deleteUser: (corpId: string, userId: string) => call<void>(pkg, 'DeleteUser', corpId, userId),
   oaDepartments: () => call<OADept[]>(pkg, 'OADepartments').then((r) => r ?? []),
   searchOAPeople: (query: string, ids: string[], limit = 20) =>
     call<OAPerson[]>(pkg, 'SearchOAPeople', query, ids, limit).then((r) => r ?? []),

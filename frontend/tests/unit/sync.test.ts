@@ -7,6 +7,7 @@ import { sync } from '@/bridge/sync'
 import zhCN from '@/locales/zh-CN'
 import enUS from '@/locales/en-US'
 import RunDetail from '@/views/sync/RunDetail.vue'
+import DirectoryPanel from '@/views/sync/DirectoryPanel.vue'
 import { flush, installServices, mountView, uninstallServices } from './helpers'
 
 beforeAll(() => {
@@ -77,5 +78,73 @@ describe('sync bridge and preview', () => {
     expect(w.find('[data-testid="delete-warning"]').text()).toContain('1')
     expect(w.find('[data-kind="create"]').exists()).toBe(true)
     expect(w.find('[data-testid="approve-deletes"]').exists()).toBe(true)
+  })
+})
+
+describe('local directory edits', () => {
+  afterEach(() => {
+    uninstallServices()
+    document.body.innerHTML = ''
+  })
+
+  const tree = (readOnly: boolean) => ({
+    readOnly,
+    users: 1,
+    bound: 0,
+    depts: [
+      { code: '1', parentCode: '0', name: '演示部门', level: 1, order: 1, linked: true, users: 0 },
+      { code: '2', parentCode: '1', name: '部门A', level: 2, order: 1, linked: false, users: 1 },
+    ],
+  })
+  const people = { total: 1, users: [{ corpId: 'c1', userId: 'zs@t', nameCn: '张三', mobile: '+86-13800000002', mainDept: '2', depts: ['2'], deptNames: ['部门A'] }] }
+
+  it('disables every edit in read-only mode and explains why', async () => {
+    const calls: string[] = []
+    installServices({
+      syncer: {
+        DirectoryTree: async () => tree(true),
+        DirectoryUsers: async () => people,
+        CreateDept: async () => calls.push('CreateDept'),
+      },
+    })
+    const { wrapper: w } = await mountView(DirectoryPanel, { props: { corpId: 'c1' } })
+    await flushPromises()
+    await flush()
+    for (const id of ['dept-new', 'dept-edit', 'dept-delete', 'user-new', 'user-edit', 'user-delete']) {
+      const b = w.find(`[data-testid="${id}"]`)
+      expect(b.exists(), id).toBe(true)
+      expect(b.attributes('disabled'), id).toBeDefined()
+    }
+    expect(w.findAll('[data-testid="readonly-guard"]').length).toBeGreaterThan(0)
+    await w.find('[data-testid="dept-new"]').trigger('click')
+    expect(calls).toEqual([])
+  })
+
+  it('creates a department under the selected one in read-write mode', async () => {
+    const created: unknown[] = []
+    installServices({
+      syncer: {
+        DirectoryTree: async () => tree(false),
+        DirectoryUsers: async () => people,
+        CreateDept: async (d: unknown) => {
+          created.push(d)
+          return { code: '9', parentCode: '1', name: '研发部', level: 2, order: 0, linked: false, users: 0 }
+        },
+      },
+    })
+    const { wrapper: w } = await mountView(DirectoryPanel, { props: { corpId: 'c1' } })
+    await flushPromises()
+    await flush()
+    expect(w.find('[data-testid="dept-new"]').attributes('disabled')).toBeUndefined()
+    expect(w.find('[data-testid="user-edit"]').attributes('disabled')).toBeUndefined()
+    await w.find('[data-testid="dept-new"]').trigger('click')
+    await flush()
+    const name = document.querySelector('[data-testid="dept-name"] input') as HTMLInputElement
+    name.value = '研发部'
+    name.dispatchEvent(new Event('input'))
+    ;(document.querySelector('[data-testid="dept-save"]') as HTMLButtonElement).click()
+    await flushPromises()
+    await flush()
+    expect(created).toEqual([{ corpId: 'c1', code: undefined, parentCode: '0', name: '研发部', order: 0 }])
   })
 })
