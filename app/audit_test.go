@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cloudbridge/backend/audit"
+	"cloudbridge/backend/backup"
 	"cloudbridge/backend/core"
 )
 
@@ -90,7 +92,7 @@ func TestAuditClassification(t *testing.T) {
 			t.Errorf("classify(%s) = %d, want %d", name, got, want)
 		}
 	}
-	for _, act := range authActions {
+	for _, act := range append(authActions, systemActions...) {
 		for _, lang := range core.Languages {
 			if audit.ActionText(lang, act) == act {
 				t.Errorf("no %s text for %s", lang, act)
@@ -245,5 +247,30 @@ func BenchmarkDispatchRecorded(b *testing.B) {
 			}
 			a.audit.Flush()
 		})
+	}
+}
+
+// A restore applied at start-up is recorded once, as the process, with the
+// backup restored and where the previous store (and its log) was kept.
+func TestMaintenanceOutcomeRecordedOnce(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Now().Add(-time.Minute).UTC()
+	if err := backup.WriteNotice(dir, backup.Notice{Kind: "restore", OK: true, At: at, Source: "cloudbridge-x.bak", Kept: "db.before-restore-x"}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() *App {
+		a, err := New(Config{DataDir: dir, KeyStore: "file", PublicAddr: "127.0.0.1:0", Version: "test", Stderr: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for run := 0; run < 2; run++ {
+		a := open()
+		es := entriesOf(t, a, audit.Query{Action: "backup.RestoreApplied"})
+		a.Close()
+		if len(es) != 1 || es[0].Actor.Kind != "system" || !es[0].At.Equal(at) || !strings.Contains(string(es[0].Args), "db.before-restore-x") {
+			t.Fatalf("run %d: %+v", run, es)
+		}
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"cloudbridge/backend/audit"
+	"cloudbridge/backend/backup"
 	"cloudbridge/backend/core"
+	"cloudbridge/backend/store"
 )
 
 // wireAudit wires the audit log (issue 9, item 3): the log every dispatched
@@ -24,6 +26,7 @@ func (a *App) wireAudit() error {
 	})
 	a.closer = append([]func() error{a.audit.Close}, a.closer...)
 	a.bind(audit.NewService(a.audit, recordedActions(a)))
+	a.recordMaintenance()
 
 	sched, err := gocron.NewScheduler()
 	if err != nil {
@@ -51,6 +54,53 @@ func (a *App) wireAudit() error {
 	return nil
 }
 
+// A restore or a key rotation is confirmed in the UI (recorded then) and
+// applied at the next start, before the store opens. Its outcome is
+// recorded here, once, by the process: after a restore this is the first
+// entry of the restored store, whose log ends when its backup was made (the
+// previous store, with its log, is kept beside it: the entry names it).
+var maintenanceSeen = store.NewSingleton[time.Time]("audit.maintenance.seen")
+
+var systemActions = []string{"backup.RestoreApplied", "backup.KeyRotationApplied"}
+
+func (a *App) recordMaintenance() {
+	n, err := backup.ReadNotice(a.cfg.DataDir)
+	if err != nil || n == nil {
+		return
+	}
+	err = a.DB.Update(func(tx *store.Tx) error {
+		seen, _, err := maintenanceSeen.Get(tx)
+		if err != nil || !n.At.After(seen) {
+			return err
+		}
+		e := audit.Entry{At: n.At, Actor: audit.Actor{Kind: "system", Name: "cloudbridge"}, Outcome: audit.OutcomeOK}
+		details := map[string]any{}
+		switch n.Kind {
+		case "restore":
+			e.Action = "backup.RestoreApplied"
+			details["source"], details["kept"] = n.Source, n.Kept
+			if !n.Created.IsZero() {
+				details["backupCreated"] = n.Created
+			}
+		case "rotate":
+			e.Action = "backup.KeyRotationApplied"
+			details["rolledBack"] = n.RolledBack
+		default:
+			return nil
+		}
+		if n.Error != nil {
+			e.Outcome, e.ErrorParams = n.Error.Code, n.Error.Params
+		}
+		e.Args = audit.Redact(details)
+		a.audit.Record(e)
+		at := n.At
+		return maintenanceSeen.Put(tx, &at)
+	})
+	if err != nil {
+		a.log.Warn("audit: the start-up maintenance outcome was not recorded", "err", err)
+	}
+}
+
 // Dispatcher is the one path from either transport to the bound services.
 func (a *App) Dispatcher() *Dispatcher {
 	a.dispOnce.Do(func() { a.disp = NewDispatcher(a.audit, a.clock, a.services...) })
@@ -61,7 +111,7 @@ func (a *App) Dispatcher() *Dispatcher {
 // method, and the headless login events.
 func recordedActions(a *App) func() []string {
 	return func() []string {
-		out := append([]string(nil), authActions...)
+		out := append(append([]string(nil), authActions...), systemActions...)
 		for _, name := range boundMethods(a.services) {
 			if classify(name) == classWrite {
 				out = append(out, name)
