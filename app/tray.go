@@ -41,6 +41,7 @@ type tray struct {
 	items    trayItems
 	stop     chan struct{}
 	stopOnce sync.Once
+	iconOn   atomic.Bool // the icon was started (startIcon)
 	// signals: Wails turns SIGTERM/SIGINT (logout, shutdown, systemctl
 	// --user stop, Ctrl+C) into the same Quit → OnBeforeClose path as the
 	// close button; a signal must quit, not hide.
@@ -96,10 +97,20 @@ func (t *tray) startWith(win windowOps) {
 	if why := trayHostMissing(); why != "" {
 		t.noTray.Store(why)
 		t.a.log.Warn("no system tray: closing the window will ask before quitting (the public listener stops with it)", "reason", why)
+		// At login the panel may start after us: show the icon when it
+		// comes (Linux).
+		followTrayHost(t)
 		return
 	}
-	runTray(t)
-	go t.refresh()
+	t.startIcon()
+}
+
+// startIcon shows the icon and menu once.
+func (t *tray) startIcon() {
+	if t.iconOn.CompareAndSwap(false, true) {
+		runTray(t)
+		go t.refresh()
+	}
 }
 
 // ready is called by the platform once the icon and menu exist.
@@ -287,3 +298,6 @@ func (t *tray) menuIDs() []int32 {
 	defer t.mu.Unlock()
 	return t.items.ids
 }
+
+// iconStarted reports whether the icon was started (it may not be ready).
+func (t *tray) iconStarted() bool { return t.iconOn.Load() }

@@ -42,6 +42,9 @@ func runTray(t *tray) {
 	go watchTrayHost(t)
 }
 
+// followTrayHost waits for a panel that starts after us.
+func followTrayHost(t *tray) { go watchTrayHost(t) }
+
 // watchTrayHost follows the watcher: when the panel goes away a hidden
 // window comes back; when it returns, systray registers again by itself.
 func watchTrayHost(t *tray) {
@@ -72,9 +75,17 @@ func watchTrayHost(t *tray) {
 			if len(sig.Body) < 3 {
 				continue
 			}
-			if owner, _ := sig.Body[2].(string); owner == "" {
+			owner, _ := sig.Body[2].(string)
+			switch {
+			case owner == "":
 				t.hostGone("the StatusNotifierWatcher left the session bus")
-			} else {
+			case !t.iconStarted():
+				// The panel came after us (a login race): show the icon
+				// now; onReady makes closing hide again.
+				t.a.log.Info("a system tray appeared: showing the tray icon")
+				t.startIcon()
+				return // runTray follows the host from here on
+			default:
 				t.hostBack()
 			}
 		}

@@ -149,26 +149,26 @@ func TestTrayOverDBus(t *testing.T) {
 		t.Fatalf("without a panel: %q", why)
 	}
 	// Without a tray, closing asks; "no" keeps the window, "yes" quits.
-	noTray := newTray(a)
+	tr := newTray(a)
+	defer tr.shutdown()
 	win := &fakeWindow{}
-	noTray.startWith(win)
-	if !noTray.beforeClose(context.Background()) || win.got() != "ask:退出云桥？" {
+	tr.startWith(win)
+	if !tr.beforeClose(context.Background()) || win.got() != "ask:退出云桥？" {
 		t.Fatalf("close without tray: calls %s", win.got())
 	}
 	win.answer = true
-	if noTray.beforeClose(context.Background()) {
+	if tr.beforeClose(context.Background()) {
 		t.Fatal(`"yes" did not let the window close`)
 	}
-	a.tray.Store(nil)
+	tr.quitting.Store(false) // (the window would be gone now)
+	win = &fakeWindow{}
+	tr.win = win
 
+	// The panel starts after us (the login race): the icon appears then.
 	w := startWatcher(t)
 	if why := trayHostMissing(); why != "" {
 		t.Fatalf("with a panel: %q", why)
 	}
-	tr := newTray(a)
-	win = &fakeWindow{}
-	tr.startWith(win)
-	defer tr.shutdown()
 	var item string
 	select {
 	case item = <-w.items:

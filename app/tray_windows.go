@@ -24,6 +24,10 @@ func trayHostMissing() string {
 
 func runTray(t *tray) { startSystray(t, trayIconICO) }
 
+// followTrayHost: Explorer's taskbar exists before a login's Run entries;
+// nothing to wait for.
+func followTrayHost(*tray) {}
+
 // platformLanguage is the user's Windows display language ("zh-CN", "en-US").
 func platformLanguage() string {
 	langs, err := windows.GetUserPreferredUILanguages(windows.MUI_LANGUAGE_NAME)
