@@ -22,6 +22,7 @@ const en: typeof zh = {
   more: 'Load more',
   empty: 'No entries match.',
   desktop: 'Desktop',
+  system: 'System',
   session: 'Session {id}',
   args: 'Arguments (redacted)',
   diff: 'Before and after',

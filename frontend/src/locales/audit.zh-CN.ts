@@ -21,6 +21,7 @@ export default {
   more: '加载更多',
   empty: '没有符合条件的记录。',
   desktop: '桌面',
+  system: '系统',
   session: '会话 {id}',
   args: '参数（已脱敏）',
   diff: '修改前后',

@@ -63,7 +63,8 @@ describe('diffRows', () => {
 
 describe('AuditPanel', () => {
   it('shows time, actor, translated action, target and outcome; a row expands to the diff', async () => {
-    const list = vi.fn(async (_q: AuditQuery) => ({ entries: [saved, failed], next: '' }))
+    const restored: AuditEntry = { ...failed, id: '0000000000000000000001', actor: { kind: 'system', name: 'cloudbridge' }, action: 'backup.RestoreApplied', outcome: 'ok', targets: [] }
+    const list = vi.fn(async (_q: AuditQuery) => ({ entries: [saved, failed, restored], next: '' }))
     installServices({ audit: { ListEntries: list, ListActions: async () => ['system.SaveSettings', 'tenant.CreateCorp'] } })
     await mountView(AuditPanel)
     await flush()
@@ -71,7 +72,9 @@ describe('AuditPanel', () => {
     expect(table).toContain('保存系统设置')
     expect(table).toContain('新建 WeLink 企业')
     expect(table).toContain('admin · 127.0.0.1')
-    expect(table).toContain('alice@pc')
+    expect(table).toContain('alice@pc (桌面)')
+    expect(table).toContain('cloudbridge (系统)')
+    expect(table).toContain('启动时从备份恢复')
     expect(table).toContain('name=华为')
     expect(table).toContain('成功')
     expect(table).toContain('已存在名为“华为”的 WeLink 企业')
