@@ -1,6 +1,7 @@
 package app
 
 import (
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -78,6 +79,6 @@ func (a *App) wireBackup() error {
 	a.bind(svc)
 	// Configuration export/import shares the 备份 tab and the restart.
 	a.bind(configio.NewService(a.ctx, a.DB, a.cfg.Version, a.clock, a.log.With("service", "configio"),
-		[]configio.Extra{adminPasswordExtra()}, a.restartSoon))
+		[]configio.Extra{adminPasswordExtra()}, filepath.Join(a.cfg.DataDir, "tls"), a.restartSoon))
 	return nil
 }

@@ -23,12 +23,15 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -117,6 +120,14 @@ type Secrets struct {
 	OA      map[string]string          `json:"oa"`      // tokenKey, appSecret, oauth2Secret
 	Systems map[string]string          `json:"systems"` // relay OA system id → secret
 	Extra   map[string]json.RawMessage `json:"extra,omitempty"`
+	TLS     *TLSPair                   `json:"tls,omitempty"` // the public listener's certificate and key
+}
+
+// TLSPair is the public listener's certificate and private key (the
+// settings hold only their paths, which mean nothing on another machine).
+type TLSPair struct {
+	Cert string `json:"cert"` // PEM
+	Key  string `json:"key"`  // PEM
 }
 
 // Extra is a secret-only part the app adds (the admin password hash lives
@@ -127,7 +138,7 @@ type Extra struct {
 	Import func(tx *store.Tx, v json.RawMessage) error
 }
 
-const noteOmitted = "Secrets (app secrets, OA keys and passwords, push source secrets, the admin password) are NOT in this file: it was exported without a passphrase. Importing it keeps the secrets the target installation already has; new apps need their secret entered."
+const noteOmitted = "Secrets (app secrets, OA keys and passwords, push source secrets, the TLS certificate and key, the admin password) are NOT in this file: it was exported without a passphrase. Importing it keeps the secrets the target installation already has; new apps need their secret entered."
 const noteEncrypted = "Secrets are included, encrypted with the passphrase chosen at export (argon2id + AES-256-GCM). Any edit to this file makes the import refuse it."
 
 // collect reads every area's configuration in one transaction.
@@ -137,6 +148,15 @@ func collect(db *store.DB, tx *store.Tx, extras []Extra) (Sections, Secrets, err
 	var err error
 	if s.Settings, err = settings.Load(tx); err != nil {
 		return s, sec, err
+	}
+	if s.Settings.TLSCertFile != "" && s.Settings.TLSKeyFile != "" {
+		// Unreadable files stay out: the paths still travel, and the
+		// preview shows the settings unchanged or changed as they are.
+		cert, e1 := os.ReadFile(s.Settings.TLSCertFile)
+		key, e2 := os.ReadFile(s.Settings.TLSKeyFile)
+		if e1 == nil && e2 == nil {
+			sec.TLS = &TLSPair{Cert: string(cert), Key: string(key)}
+		}
 	}
 	if s.Corps, err = tenant.ExportCorps(tx); err != nil {
 		return s, sec, err
@@ -397,13 +417,45 @@ var errDryRun = errors.New("configio: dry run")
 
 // Import applies a parsed file to db in one transaction; with dryRun the
 // transaction is rolled back and only the preview returned.
-func Import(db *store.DB, p *Parsed, now time.Time, extras []Extra, dryRun bool) (Preview, error) {
+//
+// A TLS certificate and key in the secrets are written into tlsDir (new
+// file names, so the pair in use is never overwritten) and the settings
+// point at them, unless the paths in the file already hold the same pair.
+func Import(db *store.DB, p *Parsed, now time.Time, extras []Extra, tlsDir string, dryRun bool) (Preview, error) {
 	pv := Preview{ExportedAt: p.File.ExportedAt, AppVersion: p.File.AppVersion, Secrets: p.File.Secrets, SecretsIncluded: p.Secrets != nil}
 	sec := Secrets{}
 	if p.Secrets != nil {
 		sec = *p.Secrets
 	}
 	in := p.Sections
+	committed := false
+	var written []string
+	defer func() {
+		if !committed {
+			for _, f := range written {
+				os.Remove(f)
+			}
+		}
+	}()
+	if t := sec.TLS; t != nil && tlsDir != "" && !(sameContent(in.Settings.TLSCertFile, t.Cert) && sameContent(in.Settings.TLSKeyFile, t.Key)) {
+		if _, err := tls.X509KeyPair([]byte(t.Cert), []byte(t.Key)); err != nil {
+			return pv, invalid("settings", core.ErrSettingsTLSFiles.New("reason", "the certificate and key in the file do not form a pair"))
+		}
+		stamp := now.UTC().Format("20060102T150405Z")
+		in.Settings.TLSCertFile = filepath.Join(tlsDir, "imported-"+stamp+"-cert.pem")
+		in.Settings.TLSKeyFile = filepath.Join(tlsDir, "imported-"+stamp+"-key.pem")
+		if !dryRun {
+			if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+				return pv, core.ErrBackupWriteFailed.Wrap(err, "dir", tlsDir)
+			}
+			for _, f := range []struct{ path, pem string }{{in.Settings.TLSCertFile, t.Cert}, {in.Settings.TLSKeyFile, t.Key}} {
+				if err := os.WriteFile(f.path, []byte(f.pem), 0o600); err != nil {
+					return pv, core.ErrBackupWriteFailed.Wrap(err, "dir", tlsDir)
+				}
+				written = append(written, f.path)
+			}
+		}
+	}
 	err := db.Update(func(tx *store.Tx) error {
 		cur, curSec, err := collect(db, tx, extras)
 		if err != nil {
@@ -487,7 +539,16 @@ func Import(db *store.DB, p *Parsed, now time.Time, extras []Extra, dryRun bool)
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
+	committed = err == nil && !dryRun
 	return pv, err
+}
+
+func sameContent(path, want string) bool {
+	if path == "" {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	return err == nil && string(b) == want
 }
 
 // invalid names the section an area's refusal came from; the area's own
@@ -593,7 +654,8 @@ func diff(cur Sections, cs Secrets, in Sections, is Secrets, extras []Extra) []C
 	for _, c := range append(append([]tenant.CorpConfig{}, cur.Corps...), in.Corps...) {
 		corpName[c.ID] = c.Name
 	}
-	out := []Change{single("settings", "", cur.Settings, in.Settings, false)}
+	tlsDiffers := is.TLS != nil && (cs.TLS == nil || *cs.TLS != *is.TLS)
+	out := []Change{single("settings", "", cur.Settings, in.Settings, tlsDiffers)}
 	out = append(out, list("corps", cur.Corps, in.Corps, func(c tenant.CorpConfig) string { return c.ID }, func(c tenant.CorpConfig) string { return c.Name }, nil))
 	out = append(out, list("apps", cur.Apps, in.Apps, func(a tenant.AppConfig) string { return a.ID },
 		func(a tenant.AppConfig) string { return corpName[a.CorpID] + " / " + a.Name },

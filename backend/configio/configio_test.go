@@ -2,8 +2,16 @@ package configio
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -73,7 +81,7 @@ func sample() (Sections, Secrets) {
 func seed(t *testing.T, db *store.DB) {
 	t.Helper()
 	s, sec := sample()
-	if _, err := Import(db, &Parsed{File: File{Secrets: SecretsEncrypted}, Sections: s, Secrets: &sec}, now, nil, false); err != nil {
+	if _, err := Import(db, &Parsed{File: File{Secrets: SecretsEncrypted}, Sections: s, Secrets: &sec}, now, nil, "", false); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 }
@@ -102,14 +110,14 @@ func TestRoundTripWithSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pv, err := Import(b, p, now.Add(time.Hour), nil, true)
+	pv, err := Import(b, p, now.Add(time.Hour), nil, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := find(pv, "corps"); c.Added != 2 || c.Changed != 0 {
 		t.Fatalf("preview corps %+v", c)
 	}
-	if _, err := Import(b, p, now.Add(time.Hour), nil, false); err != nil {
+	if _, err := Import(b, p, now.Add(time.Hour), nil, "", false); err != nil {
 		t.Fatal(err)
 	}
 	again, err := Export(b, "correct horse battery", "1.0.0", now, nil)
@@ -135,7 +143,7 @@ func TestRoundTripWithSecrets(t *testing.T) {
 		return nil
 	})
 	// Importing the same file again changes nothing.
-	pv, err = Import(b, p, now.Add(2*time.Hour), nil, true)
+	pv, err = Import(b, p, now.Add(2*time.Hour), nil, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +187,7 @@ func TestExportWithoutPassphraseOmitsSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Sections.Apps[0].Name = "改名后的应用"
-	if _, err := Import(a, p, now, nil, false); err != nil {
+	if _, err := Import(a, p, now, nil, "", false); err != nil {
 		t.Fatal(err)
 	}
 	a.View(func(tx *store.Tx) error {
@@ -192,7 +200,7 @@ func TestExportWithoutPassphraseOmitsSecrets(t *testing.T) {
 	// A relay system that needs a secret cannot come without one into a
 	// fresh installation: refused, nothing applied.
 	fresh := newStore(t)
-	if _, err := Import(fresh, p, now, nil, false); !core.Of(err, core.ErrConfigInvalid) {
+	if _, err := Import(fresh, p, now, nil, "", false); !core.Of(err, core.ErrConfigInvalid) {
 		t.Fatalf("want config.invalid, got %v", err)
 	}
 	assertEmpty(t, fresh)
@@ -309,7 +317,7 @@ func TestImportIsAtomic(t *testing.T) {
 	}
 	p.Sections.Relay.Rules[0].Targets[0].AppID = "no-such-app"
 	b := newStore(t)
-	_, err = Import(b, p, now, nil, false)
+	_, err = Import(b, p, now, nil, "", false)
 	ce := core.AsError(err)
 	if !core.Of(err, core.ErrConfigInvalid) || ce.Params["section"] != "relay" || !strings.Contains(ce.Params["inner"], "relay.") {
 		t.Fatalf("want config.invalid in relay, got %v", err)
@@ -334,7 +342,7 @@ func TestExtraSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Import(newStore(t), p, now, []Extra{x}, false); err != nil {
+	if _, err := Import(newStore(t), p, now, []Extra{x}, "", false); err != nil {
 		t.Fatal(err)
 	}
 	if string(held["admin"]) != `{"hash":"abc"}` {
@@ -350,7 +358,7 @@ func FuzzParse(f *testing.F) {
 	kdfTime, kdfMemory, maxTime, maxMemory = 1, 8*1024, 1, 8*1024
 	db := newStore(f)
 	s, sec := sample()
-	Import(db, &Parsed{File: File{Secrets: SecretsEncrypted}, Sections: s, Secrets: &sec}, now, nil, false)
+	Import(db, &Parsed{File: File{Secrets: SecretsEncrypted}, Sections: s, Secrets: &sec}, now, nil, "", false)
 	with, _ := Export(db, "fuzz passphrase", "1", now, nil)
 	without, _ := Export(db, "", "1", now, nil)
 	f.Add(with)
@@ -370,4 +378,84 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a foreign file: %+v", p.File)
 		}
 	})
+}
+
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sso.example.com"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), DNSNames: []string{"sso.example.com"}}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
+}
+
+// The TLS key is a secret: it travels only with a passphrase, and lands in
+// the target's own directory (the source's paths mean nothing there).
+func TestTLSPairTravelsWithSecrets(t *testing.T) {
+	a := newStore(t)
+	seed(t, a)
+	cert, key := selfSigned(t, t.TempDir())
+	a.Update(func(tx *store.Tx) error {
+		st, _ := settings.Load(tx)
+		st.TLSCertFile, st.TLSKeyFile = cert, key
+		return settings.Save(tx, st)
+	})
+	keyPEM, _ := os.ReadFile(key)
+	without, _ := Export(a, "", "1", now, nil)
+	if bytes.Contains(without, []byte("PRIVATE KEY")) {
+		t.Fatal("the TLS key in a file without passphrase")
+	}
+	with, err := Export(a, "correct horse battery", "1", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(with, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same machine, same files: the paths stay.
+	if pv, err := Import(a, p, now, nil, filepath.Join(t.TempDir(), "tls"), true); err != nil || find(pv, "settings").Changed != 0 {
+		t.Fatalf("same machine: %+v %v", find(pv, "settings"), err)
+	}
+	// Another machine: the source's files are not there.
+	os.Remove(cert)
+	os.Remove(key)
+	b, tlsDir := newStore(t), filepath.Join(t.TempDir(), "tls")
+	pv, err := Import(b, p, now, nil, tlsDir, true)
+	if err != nil || find(pv, "settings").Changed != 1 {
+		t.Fatalf("preview: %+v %v", find(pv, "settings"), err)
+	}
+	if _, err := os.Stat(tlsDir); !os.IsNotExist(err) {
+		t.Fatal("a preview wrote files")
+	}
+	if _, err := Import(b, p, now, nil, tlsDir, false); err != nil {
+		t.Fatal(err)
+	}
+	b.View(func(tx *store.Tx) error {
+		st, _ := settings.Load(tx)
+		got, err := os.ReadFile(st.TLSKeyFile)
+		if err != nil || !bytes.Equal(got, keyPEM) || filepath.Dir(st.TLSKeyFile) != tlsDir {
+			t.Errorf("key not installed: %s %v", st.TLSKeyFile, err)
+		}
+		return nil
+	})
+	// A pair that does not match is refused before anything is written.
+	p.Secrets.TLS.Key = strings.Replace(p.Secrets.TLS.Key, "A", "B", 1)
+	other := filepath.Join(t.TempDir(), "tls")
+	if _, err := Import(newStore(t), p, now, nil, other, false); !core.Of(err, core.ErrConfigInvalid) {
+		t.Fatalf("mismatched pair: %v", err)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatal("files written for a refused import")
+	}
 }

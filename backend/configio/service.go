@@ -32,13 +32,14 @@ type Service struct {
 	clock   core.Clock
 	log     *slog.Logger
 	extras  []Extra
+	tlsDir  string
 	restart func()
 }
 
-// NewService builds the service; restart (nil in tests) restarts the app
-// after an import.
-func NewService(ctx context.Context, db *store.DB, version string, clock core.Clock, log *slog.Logger, extras []Extra, restart func()) *Service {
-	return &Service{ctx: ctx, db: db, version: version, clock: clock, log: log, extras: extras, restart: restart}
+// NewService builds the service; an imported TLS pair goes into tlsDir;
+// restart (nil in tests) restarts the app after an import.
+func NewService(ctx context.Context, db *store.DB, version string, clock core.Clock, log *slog.Logger, extras []Extra, tlsDir string, restart func()) *Service {
+	return &Service{ctx: ctx, db: db, version: version, clock: clock, log: log, extras: extras, tlsDir: tlsDir, restart: restart}
 }
 
 // ExportConfig returns the configuration file; with a passphrase (at least
@@ -76,7 +77,7 @@ func (s *Service) PreviewImport(f ConfigFile, passphrase string) (Preview, error
 	if err != nil {
 		return Preview{}, err
 	}
-	return Import(s.db, p, s.clock.Now(), s.extras, true)
+	return Import(s.db, p, s.clock.Now(), s.extras, s.tlsDir, true)
 }
 
 // ApplyImport applies a file in one transaction (all of it or nothing),
@@ -86,7 +87,7 @@ func (s *Service) ApplyImport(f ConfigFile, passphrase string) (ImportResult, er
 	if err != nil {
 		return ImportResult{}, err
 	}
-	pv, err := Import(s.db, p, s.clock.Now(), s.extras, false)
+	pv, err := Import(s.db, p, s.clock.Now(), s.extras, s.tlsDir, false)
 	if err != nil {
 		s.log.Warn("configuration import refused", "err", err)
 		return ImportResult{}, err

@@ -101,7 +101,7 @@ export default {
     passphrase: 'Passphrase',
     passOptional: 'Optional: set one to include the secrets',
     passAgain: 'Passphrase again',
-    passHint: 'Without a passphrase the file holds no secrets (app secrets, OA keys and passwords, push source secrets, the admin password). With one (at least {min} characters) the secrets are included, encrypted with it; a lost passphrase cannot be recovered.',
+    passHint: 'Without a passphrase the file holds no secrets (app secrets, OA keys and passwords, push source secrets, the public listener\'s TLS certificate and key, the admin password). With one (at least {min} characters) the secrets are included, encrypted with it; a lost passphrase cannot be recovered.',
     passShort: 'The passphrase needs at least {min} characters.',
     passMismatch: 'The two passphrases differ.',
     exportWith: 'Export (secrets encrypted)',

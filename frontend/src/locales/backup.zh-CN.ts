@@ -101,7 +101,7 @@ export default {
     passphrase: '口令',
     passOptional: '可选：设置口令以包含密钥',
     passAgain: '再次输入口令',
-    passHint: '不设口令时，文件不含任何密钥（应用 Secret、OA 密钥和密码、推送来源密钥、管理员密码）。设了口令（至少 {min} 个字符）则密钥用口令加密后一并导出；口令丢失后无法找回。',
+    passHint: '不设口令时，文件不含任何密钥（应用 Secret、OA 密钥和密码、推送来源密钥、公网监听的 TLS 证书和私钥、管理员密码）。设了口令（至少 {min} 个字符）则密钥用口令加密后一并导出；口令丢失后无法找回。',
     passShort: '口令至少需要 {min} 个字符。',
     passMismatch: '两次输入的口令不一致。',
     exportWith: '导出配置（含加密的密钥）',
