@@ -1,7 +1,8 @@
 // Typed wrappers over the Go "dashboard" service (总览: per-corp health,
 // sync state, bound ratio, 24 h push figures).
 import { call } from './core'
-import type { LastVerify } from './tenant'
+import type { ErrorPayload } from './core'
+import type { LastVerify, ProbeResult } from './tenant'
 import type { Figures } from './relay'
 import type { Direction, Run } from './sync'
 import type { Diagnostics } from './system'
@@ -14,6 +15,50 @@ export interface AppHealth {
   clientId: string
   /** Absent: never verified. */
   lastVerify?: LastVerify
+  /** The newer of the verify and the probe verdicts; absent: never checked. */
+  token?: TokenState
+  /** Absent: never probed. */
+  lastProbe?: ProbeResult
+  /** One line per endpoint class the app called since the WeLink client started. */
+  quota: ClassQuota[]
+}
+
+export interface TokenState {
+  at: string
+  ok: boolean
+  error?: ErrorPayload
+  source: 'verify' | 'probe'
+}
+
+export type EndpointClass = 'auth' | 'contacts' | 'todo' | 'message' | 'other'
+
+/** The busiest API of a class in its tightest quota window (WeLink counts per API). */
+export interface ClassQuota {
+  class: EndpointClass
+  api: string
+  window: 'second' | 'minute'
+  used: number
+  limit: number
+  ratio: number
+  /** ratio ≥ 0.8: drawn red. */
+  near: boolean
+  calls: number
+  waits: number
+  waitedMs: number
+  refused: number
+  pausedUntil?: string
+}
+
+export interface DiskSpace {
+  dir: string
+  free: number
+  total: number
+  /** Writes are refused below this. */
+  minFree: number
+  /** Warning threshold. */
+  warn: number
+  low: boolean
+  full: boolean
 }
 
 export interface SyncState {
@@ -35,6 +80,10 @@ export interface CorpHealth {
 export interface Health {
   corps: CorpHealth[]
   push: Figures
+  /** Absent when the free space cannot be read. */
+  disk?: DiskSpace
+  quotaIp?: { used: number; limit: number; windowSeconds: number }
+  quotaDisabled?: boolean
   at: string
 }
 
@@ -42,7 +91,11 @@ export type PublicCheck = Diagnostics['publicCheck']
 
 export const dashboard = {
   health: () =>
-    call<Health>(pkg, 'Health').then((h) => ({ ...h, corps: h.corps ?? [], push: { ...h.push, hours: h.push?.hours ?? [], status: h.push?.status ?? {} } })),
+    call<Health>(pkg, 'Health').then((h) => ({
+      ...h,
+      corps: (h.corps ?? []).map((c) => ({ ...c, apps: (c.apps ?? []).map((a) => ({ ...a, quota: a.quota ?? [] })) })),
+      push: { ...h.push, hours: h.push?.hours ?? [], status: h.push?.status ?? {} },
+    })),
   /** Only the diagnostics' public URL check (a button, not on every load). */
   checkPublic: () => call<PublicCheck>('system', 'CheckPublic'),
 }

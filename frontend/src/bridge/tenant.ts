@@ -7,6 +7,9 @@ export interface Corp {
   id: string
   name: string
   appCount: number
+  /** Marked by a cascading delete that has not finished (interrupted): the
+   * corp takes no new data, and deleting it again resumes the delete. */
+  deleting?: boolean
   createdAt: string
   updatedAt: string
 }
@@ -57,6 +60,8 @@ export interface App {
   /** "" when the public base URL is not set. */
   homepageUrls: { mobile: string; pc: string }
   lastVerify?: LastVerify
+  /** The last permission probe (admin's button or the 6-hourly check). */
+  lastProbe?: ProbeResult
   createdAt: string
   updatedAt: string
 }
@@ -81,6 +86,15 @@ export interface Probe {
   scopeError?: ErrorPayload
   /** i18n keys under "probe.warnings.*". */
   warnings: string[]
+}
+
+/** A probe kept on the app: the token outcome, and the probe when a token was had. */
+export interface ProbeResult {
+  at: string
+  by: 'admin' | 'schedule'
+  tokenOk: boolean
+  error?: ErrorPayload
+  probe?: Probe
 }
 
 export const tenant = {

@@ -42,6 +42,8 @@ function hours(fill: (i: number) => Partial<HourFigures>): HourFigures[] {
 const health: Health = {
   at: '2026-11-24T23:00:00Z',
   push: { hours: hours((i) => (i === 20 ? { received: 7, delivered: 5, failed: 1, dead: 1 } : {})), status: { queued: 2, retrying: 1 }, rules: 1, active: 1 },
+  disk: { dir: '/var/lib/cloudbridge/db', free: 700 * 2 ** 20, total: 20 * 2 ** 30, minFree: 96 * 2 ** 20, warn: 2 ** 30, low: true, full: false },
+  quotaIp: { used: 40, limit: 3000, windowSeconds: 20 },
   corps: [
     {
       id: 'c1',
@@ -49,9 +51,39 @@ const health: Health = {
       users: 200,
       bound: 50,
       apps: [
-        { id: 'a1', name: '好应用', clientId: 'x', lastVerify: { at: '2026-11-24T22:00:00Z', ok: true, elapsedMs: 12 } },
-        { id: 'a2', name: '坏应用', clientId: 'y', lastVerify: { at: '2026-11-24T22:00:00Z', ok: false, elapsedMs: 9, error: { code: 'welink.auth_failed' } } },
-        { id: 'a3', name: '新应用', clientId: 'z' },
+        {
+          id: 'a1',
+          name: '好应用',
+          clientId: 'x',
+          lastVerify: { at: '2026-11-24T22:00:00Z', ok: true, elapsedMs: 12 },
+          token: { at: '2026-11-24T22:30:00Z', ok: true, source: 'probe' },
+          lastProbe: {
+            at: '2026-11-24T22:30:00Z',
+            by: 'schedule',
+            tokenOk: true,
+            probe: {
+              warnings: [],
+              permissions: [
+                { key: 'auth', status: 'granted', endpoint: 'GET /auth/v2/userid' },
+                { key: 'todo', status: 'denied', code: '501', endpoint: 'DELETE /todo/v1/deltask' },
+              ],
+            },
+          },
+          quota: [
+            { class: 'contacts', api: 'GET /contact/v2/user/list', window: 'minute', used: 1300, limit: 1500, ratio: 0.867, near: true, calls: 5200, waits: 12, waitedMs: 2400, refused: 1 },
+            { class: 'todo', api: 'POST /todo/v1/addtask', window: 'second', used: 3, limit: 40, ratio: 0.075, near: false, calls: 9, waits: 0, waitedMs: 0, refused: 0 },
+          ],
+        },
+        {
+          id: 'a2',
+          name: '坏应用',
+          clientId: 'y',
+          lastVerify: { at: '2026-11-24T22:00:00Z', ok: false, elapsedMs: 9, error: { code: 'welink.10007' } },
+          token: { at: '2026-11-24T22:00:00Z', ok: false, error: { code: 'welink.10007' }, source: 'verify' },
+          lastProbe: { at: '2026-11-24T21:00:00Z', by: 'admin', tokenOk: false, error: { code: 'welink.10007' } },
+          quota: [],
+        },
+        { id: 'a3', name: '新应用', clientId: 'z', quota: [] },
       ],
       sync: {
         welink: {
@@ -79,6 +111,27 @@ describe('DashboardView health widgets', () => {
     expect(card.querySelector('[data-testid="token-ok"]')?.textContent).toContain('凭证正常')
     expect(card.querySelector('[data-testid="token-failed"]')).not.toBeNull()
     expect(card.querySelector('[data-testid="token-never"]')?.textContent).toContain('未验证')
+    // Token failure with WeLink's translated error; permissions from the
+    // stored probe; quota bars, the busy one red.
+    expect(card.querySelector('[data-testid="token-error"]')?.textContent?.length).toBeGreaterThan(4)
+    const apps = card.querySelectorAll('[data-testid="app-health"]')
+    expect(apps[0].querySelector('[data-testid="perm-auth-granted"]')?.textContent).toContain('已开通')
+    expect(apps[0].querySelector('[data-testid="perm-todo-denied"]')?.textContent).toContain('未开通')
+    expect(apps[0].querySelector('[data-testid="probed-at"]')?.textContent).toContain('定时')
+    expect(apps[1].querySelector('[data-testid="perms-no-token"]')).not.toBeNull()
+    expect(apps[2].querySelector('[data-testid="perms-never"]')).not.toBeNull()
+    const contacts = apps[0].querySelector('[data-testid="quota-contacts"]') as HTMLElement
+    expect(contacts.dataset.state).toBe('near')
+    expect(contacts.textContent).toContain('1300/1500/分钟')
+    expect(contacts.textContent).toContain('限流等待 12 次，共 2.4 s')
+    expect(contacts.textContent).toContain('48503')
+    expect((apps[0].querySelector('[data-testid="quota-todo"]') as HTMLElement).dataset.state).toBe('ok')
+    expect(apps[2].querySelector('[data-testid="app-quota"]')?.textContent).toContain('尚未调用')
+    const disk = document.querySelector('[data-testid="disk-health"]') as HTMLElement
+    expect(disk.dataset.state).toBe('low')
+    expect(disk.textContent).toContain('可用 700 MiB / 共 20.0 GiB')
+    expect(disk.textContent).toContain('1.0 GiB')
+    expect(document.querySelector('[data-testid="ip-quota"]')?.textContent).toContain('40/3000')
     const wl = card.querySelector('[data-testid="sync-welink"]')!.textContent!
     expect(wl).toContain('完成')
     expect(wl).toContain('新增 3')
