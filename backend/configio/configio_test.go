@@ -2,6 +2,7 @@ package configio
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -9,6 +10,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -457,5 +460,32 @@ func TestTLSPairTravelsWithSecrets(t *testing.T) {
 	}
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Fatal("files written for a refused import")
+	}
+}
+
+func TestServiceFlow(t *testing.T) {
+	a := newStore(t)
+	seed(t, a)
+	restarts := 0
+	svc := NewService(context.Background(), a, "1.0.0", core.SystemClock{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, t.TempDir(), func() { restarts++ })
+	f, err := svc.ExportConfig("correct horse battery")
+	if err != nil || !strings.HasSuffix(f.Name, "-with-secrets.json") {
+		t.Fatalf("export: %+v %v", f.Name, err)
+	}
+	if _, err := svc.PreviewImport(ConfigFile{Name: "x.json", ContentBase64: "%%%"}, ""); !core.Of(err, core.ErrConfigMalformed) {
+		t.Fatalf("junk base64: %v", err)
+	}
+	huge := ConfigFile{Name: "big.json", ContentBase64: strings.Repeat("A", MaxFileSize/3*4+100)}
+	if _, err := svc.PreviewImport(huge, ""); !core.Of(err, core.ErrConfigTooLarge) {
+		t.Fatalf("huge: %v", err)
+	}
+	if _, err := svc.ApplyImport(f, "wrong passphrase"); !core.Of(err, core.ErrConfigWrongPassphrase) || restarts != 0 {
+		t.Fatalf("wrong passphrase: %v restarts=%d", err, restarts)
+	}
+	b := newStore(t)
+	svcB := NewService(context.Background(), b, "1.0.0", core.SystemClock{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, t.TempDir(), func() { restarts++ })
+	res, err := svcB.ApplyImport(f, "correct horse battery")
+	if err != nil || !res.Restarting || restarts != 1 || find(res.Preview, "apps").Added != 2 {
+		t.Fatalf("apply: %+v %v restarts=%d", res, err, restarts)
 	}
 }
