@@ -99,6 +99,14 @@ func runRestore(args []string) error {
 	if err != nil {
 		return err
 	}
+	if p, ok := backup.Pending(*dataDir); ok {
+		// A restore scheduled in the UI would replace this one at the next
+		// start: this command is the admin's later word.
+		if err := backup.Discard(*dataDir); err != nil {
+			return err
+		}
+		fmt.Printf("dropped the restore from %s that was scheduled in the UI\n", p.Source)
+	}
 	if *keyFile != "" {
 		// The restored store needs that key from now on: install it as this
 		// data directory's key file (an existing key file wins at start-up,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cloudbridge/app"
+	"cloudbridge/backend/backup"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 )
@@ -28,6 +29,11 @@ func runRotateKey(args []string) error {
 		return fmt.Errorf("rotate-key: no store in %s", *dataDir)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if p, ok := backup.Pending(*dataDir); ok {
+		// The staged store is encrypted with the current key: rotating now
+		// would leave it unopenable at the next start.
+		return fmt.Errorf("rotate-key: a restore from %s is scheduled; start CloudBridge once to apply it (or run cloudbridge restore), then rotate", p.Source)
+	}
 	_, staged, err := store.RotationPending(*dataDir)
 	if err != nil {
 		return err

@@ -133,6 +133,15 @@ func Cancel(dataDir string) error {
 	return nil
 }
 
+// Discard drops any staged restore, confirmed or not (a restore from the
+// command line supersedes one scheduled in the UI).
+func Discard(dataDir string) error {
+	if err := os.RemoveAll(stagingPath(dataDir)); err != nil {
+		return core.ErrBackupWriteFailed.Wrap(err, "dir", dataDir)
+	}
+	return nil
+}
+
 // Pending reports whether a confirmed restore waits for the next start.
 func Pending(dataDir string) (Preview, bool) {
 	st, ok, err := readStaging(dataDir)

@@ -249,3 +249,24 @@ func TestServiceRestoreFlow(t *testing.T) {
 		t.Fatal("notice not dismissed")
 	}
 }
+
+// A restore from the command line drops one scheduled in the UI.
+func TestDiscardConfirmedStaging(t *testing.T) {
+	data, key := t.TempDir(), newKey(t)
+	inf := makeBackup(t, data, key, 3, 1)
+	p, err := Stage(inf.Path, data, key, time.Now(), testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	Confirm(data, p.Token)
+	if err := Discard(data); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Pending(data); ok {
+		t.Fatal("still pending")
+	}
+	if _, _, applied, err := ApplyStaged(data, time.Now(), proveWith(key)); applied || err != nil {
+		t.Fatalf("applied after discard: %v %v", applied, err)
+	}
+	check(t, data, key, 4)
+}
