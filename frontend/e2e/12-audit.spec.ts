@@ -72,6 +72,15 @@ test('audit log: a settings change with before/after, filters, export, English',
   await page.waitForTimeout(300)
   await page.screenshot({ path: path.join(shotsDir, 'zh-audit.png'), fullPage: true, style: hideToasts })
 
+  // Time range shortcut: today holds everything this spec did.
+  await page.getByTestId('audit-range').click()
+  await page.locator('.n-date-panel-actions .n-button').filter({ hasText: '今天' }).click()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('audit-range').locator('input').first()).not.toHaveValue('')
+  await page.getByTestId('audit-search').click()
+  await expect(table).toContainText('保存系统设置')
+  await page.getByTestId('audit-reset').click()
+
   // Filters: failures only, then one action.
   await page.getByTestId('audit-outcome').click()
   await page.locator('.n-base-select-option').filter({ hasText: '失败' }).click()
