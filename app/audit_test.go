@@ -274,3 +274,19 @@ func TestMaintenanceOutcomeRecordedOnce(t *testing.T) {
 		}
 	}
 }
+
+// The window's one binding takes and returns JSON like the methods behind it.
+func TestBridgeIsAJSONAPI(t *testing.T) {
+	mt := reflect.TypeOf((*Bridge).Call)
+	for i := 1; i < mt.NumIn(); i++ {
+		if bad := nonJSON(mt.In(i), map[reflect.Type]bool{}); bad != "" {
+			t.Errorf("Bridge.Call parameter %d: %s", i, bad)
+		}
+	}
+	if mt.NumOut() != 2 || mt.Out(1) != reflect.TypeOf((*error)(nil)).Elem() {
+		t.Errorf("Bridge.Call returns %v", mt)
+	}
+	if n := reflect.TypeOf(&Bridge{}).NumMethod(); n != 1 {
+		t.Errorf("Bridge exposes %d methods to the window, want only Call", n)
+	}
+}
