@@ -97,6 +97,7 @@ func runApp(ctx context.Context, args []string, headless bool) error {
 	publicAddr := fl.String("public-addr", "", "public listener address for this run (overrides the setting)")
 	keyStore := fl.String("key-store", "auto", "where the master key lives: auto, file or keyring")
 	logLevel := fl.String("log-level", "info", "debug, info, warn or error")
+	hidden := fl.Bool("hidden", false, "desktop: start in the system tray, without showing the window (start at login)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func runApp(ctx context.Context, args []string, headless bool) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Config{DataDir: *dataDir, Demo: *demo, KeyStore: *keyStore, PublicAddr: *publicAddr, LogLevel: level, Version: version})
+	a, err := app.New(app.Config{DataDir: *dataDir, Demo: *demo, KeyStore: *keyStore, PublicAddr: *publicAddr, LogLevel: level, Version: version, StartHidden: *hidden})
 	if err != nil {
 		return inUseElsewhere(err, *dataDir, !headless && hasDisplay())
 	}

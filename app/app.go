@@ -40,6 +40,9 @@ type Config struct {
 	LogLevel   slog.Level
 	Version    string
 	Stderr     io.Writer
+	// StartHidden: the desktop window starts in the tray (start at login);
+	// it is shown when no tray icon comes up.
+	StartHidden bool
 }
 
 // App holds the running services.

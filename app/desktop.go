@@ -40,6 +40,7 @@ func RunDesktop(a *App, assets fs.FS) error {
 				a.Log().Error("start failed", "err", err)
 			}
 		},
+		StartHidden:        a.cfg.StartHidden,
 		OnBeforeClose:      tr.beforeClose,
 		SingleInstanceLock: tr.singleInstance(),
 		OnShutdown:         func(context.Context) { tr.shutdown(); a.Close() },

@@ -42,6 +42,8 @@ type tray struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	iconOn   atomic.Bool // the icon was started (startIcon)
+	// hiddenWait: how long a --hidden start waits for its tray icon.
+	hiddenWait time.Duration
 	// signals: Wails turns SIGTERM/SIGINT (logout, shutdown, systemctl
 	// --user stop, Ctrl+C) into the same Quit → OnBeforeClose path as the
 	// close button; a signal must quit, not hide.
@@ -81,7 +83,7 @@ func (w wailsWindow) ask(title, message string) (bool, error) {
 }
 
 func newTray(a *App) *tray {
-	t := &tray{a: a, stop: make(chan struct{}), signals: make(chan os.Signal, 1)}
+	t := &tray{a: a, stop: make(chan struct{}), signals: make(chan os.Signal, 1), hiddenWait: 20 * time.Second}
 	signal.Notify(t.signals, syscall.SIGTERM, syscall.SIGINT)
 	t.lang.Store(osLanguage())
 	t.noTray.Store("")
@@ -94,6 +96,12 @@ func (t *tray) start(ctx context.Context) { t.startWith(wailsWindow{ctx}) }
 func (t *tray) startWith(win windowOps) {
 	t.win = win
 	t.a.tray.Store(t)
+	if t.a.cfg.StartHidden {
+		// Started at login with --hidden: the window stays in the tray,
+		// unless no icon comes up (no panel, or a panel that never starts).
+		t.hidden.Store(true)
+		go t.showUnlessIcon(t.hiddenWait)
+	}
 	if why := trayHostMissing(); why != "" {
 		t.noTray.Store(why)
 		t.a.log.Warn("no system tray: closing the window will ask before quitting (the public listener stops with it)", "reason", why)
@@ -110,6 +118,24 @@ func (t *tray) startIcon() {
 	if t.iconOn.CompareAndSwap(false, true) {
 		runTray(t)
 		go t.refresh()
+	}
+}
+
+func (t *tray) showUnlessIcon(wait time.Duration) {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !t.ready.Load() {
+		select {
+		case <-t.stop:
+			return
+		case <-tick.C:
+		case <-deadline.C:
+			t.a.log.Warn("started hidden but no tray icon came up: showing the window", "waited", wait.String())
+			t.show()
+			return
+		}
 	}
 }
 

@@ -268,3 +268,23 @@ func TestTraySignalQuitsInsteadOfHiding(t *testing.T) {
 		t.Fatalf("after SIGTERM: %s", win.got())
 	}
 }
+
+// Started at login with --hidden but no panel ever comes: the window must
+// not stay hidden where nobody can reach it.
+func TestTrayHiddenStartWithoutPanelShowsTheWindow(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	a, _ := newHeadlessTest(t)
+	a.cfg.StartHidden = true
+	tr := newTray(a)
+	defer tr.shutdown()
+	tr.hiddenWait = 300 * time.Millisecond
+	win := &fakeWindow{}
+	tr.startWith(win)
+	if win.got() != "" {
+		t.Fatalf("shown at once: %s", win.got())
+	}
+	eventually(t, "the window shown after the wait", func() bool { return win.got() == "show" })
+	if tr.hidden.Load() {
+		t.Error("still marked hidden")
+	}
+}

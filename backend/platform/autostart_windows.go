@@ -29,7 +29,7 @@ func (runKeyAutostart) location() string { return `HKCU\` + runKey + `\` + runVa
 func (runKeyAutostart) command(exe, dataDir string) string {
 	// The exe is always quoted: an unquoted path with spaces would be
 	// resolved piecewise ("C:\Program.exe").
-	return `"` + exe + `" --data ` + windows.EscapeArg(dataDir)
+	return `"` + exe + `" --data ` + windows.EscapeArg(dataDir) + " --hidden"
 }
 
 func (r runKeyAutostart) stored() (string, bool, error) {

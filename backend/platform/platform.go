@@ -47,7 +47,8 @@ type Autostart struct {
 	Supported bool `json:"supported"`
 	Enabled   bool `json:"enabled"`
 	// Command is what runs at login (the stored one when enabled, else the
-	// one that enabling would store).
+	// one that enabling would store): this binary with --data and --hidden
+	// (the window starts in the tray).
 	Command string `json:"command"`
 	// Location is the autostart file or registry value.
 	Location string `json:"location"`

@@ -35,7 +35,7 @@ func TestXDGAutostartOnOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `Exec=/opt/cloudbridge/cloudbridge --data "/srv/cloud bridge/data"`
+	want := `Exec=/opt/cloudbridge/cloudbridge --data "/srv/cloud bridge/data" --hidden`
 	if !strings.Contains(string(b), "\n"+want+"\n") || !strings.HasPrefix(string(b), "[Desktop Entry]\nType=Application\n") {
 		t.Fatalf("autostart entry:\n%s\nwant a line %s", b, want)
 	}

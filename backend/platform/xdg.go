@@ -41,7 +41,7 @@ func (x xdgAutostart) location() string {
 }
 
 func (x xdgAutostart) command(exe, dataDir string) string {
-	return execArg(exe) + " --data " + execArg(dataDir)
+	return execArg(exe) + " --data " + execArg(dataDir) + " --hidden"
 }
 
 func (x xdgAutostart) stored() (string, bool, error) {

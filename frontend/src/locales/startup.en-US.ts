@@ -2,7 +2,7 @@
 export default {
   card: 'Startup and background',
   autostart: 'Start CloudBridge when I log in',
-  autostartHint: 'Opens CloudBridge after you log in to Windows or the Linux desktop, and with it the public listener.',
+  autostartHint: 'Starts CloudBridge in the background after you log in to Windows or the Linux desktop (the window stays in the system tray), and with it the public listener.',
   command: 'Command',
   location: 'Location',
   enabledOk: 'CloudBridge now starts when you log in',

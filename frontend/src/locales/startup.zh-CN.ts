@@ -2,7 +2,7 @@
 export default {
   card: '开机与后台运行',
   autostart: '登录系统时启动云桥',
-  autostartHint: '登录 Windows 或 Linux 桌面后自动打开云桥，公网监听随之启动。',
+  autostartHint: '登录 Windows 或 Linux 桌面后在后台启动云桥（窗口留在系统托盘中），公网监听随之启动。',
   command: '启动命令',
   location: '位置',
   enabledOk: '已开启：登录时启动云桥',

@@ -19,7 +19,7 @@ const off: Autostart = {
   supported: true,
   enabled: false,
   stale: false,
-  command: '/opt/cloudbridge/cloudbridge --data /home/oa/.local/share/cloudbridge',
+  command: '/opt/cloudbridge/cloudbridge --data /home/oa/.local/share/cloudbridge --hidden',
   location: '/home/oa/.config/autostart/cloudbridge.desktop',
   tray: true,
 }
