@@ -1,8 +1,10 @@
 // Dashboard (issue 9 item 4) against `serve --demo`: a corp with the demo
 // app (verified) and an app with a wrong secret, a real WeLink → local pull,
-// a binding; the 总览 shows each app's token state, the last and next sync
-// with counts, the bound ratio, the 24 h push figures (as the relay reports
-// them) and the public URL check on demand.
+// a binding; the 总览 shows each app's token state (with WeLink's error),
+// the stored permission probe, the quota use per endpoint class, the data
+// dir's free space, the last and next sync with counts, the bound ratio,
+// the 24 h push figures (as the relay reports them) and the public URL
+// check on demand.
 import { expect, test } from '@playwright/test'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +23,10 @@ test('dashboard: app health, sync, bound ratio, push figures, public check', asy
   const bad = await api<any>(req, 'tenant', 'SaveApp', { id: '', corpId: corp.id, name: '错误密钥应用', clientId: '20231101000000000000999', clientSecret: 'wrong', homepage })
   expect((await api<any>(req, 'tenant', 'VerifyApp', good.id)).ok).toBe(true)
   await api<any>(req, 'tenant', 'VerifyApp', bad.id).catch(() => null)
+  // The probe's outcome is kept on the app; the wrong secret's too.
+  const probe = await api<any>(req, 'tenant', 'ProbeApp', good.id)
+  expect(probe.permissions.every((p: any) => p.status === 'granted')).toBe(true)
+  await api<any>(req, 'tenant', 'ProbeApp', bad.id).catch(() => null)
 
   const ss = await api<any>(req, 'syncer', 'GetSettings', corp.id)
   await api(req, 'syncer', 'SaveSettings', { ...ss, corpId: corp.id, appId: good.id })
@@ -62,6 +68,21 @@ test('dashboard: app health, sync, bound ratio, push figures, public check', asy
   await expect(page.getByTestId('stat-apps')).toHaveText('2')
   await expect(card.getByTestId('token-ok')).toBeVisible()
   await expect(card.getByTestId('token-failed')).toBeVisible()
+  await expect(card.getByTestId('token-error')).not.toBeEmpty()
+  const goodRow = card.getByTestId('app-health').filter({ hasText: '云桥演示应用' })
+  const badRow = card.getByTestId('app-health').filter({ hasText: '错误密钥应用' })
+  for (const key of ['auth', 'contacts_read', 'contacts_sync', 'todo', 'message']) {
+    await expect(goodRow.getByTestId(`perm-${key}-granted`)).toBeVisible()
+  }
+  await expect(goodRow.getByTestId('probed-at')).toContainText('手动检测')
+  await expect(badRow.getByTestId('perms-no-token')).toBeVisible()
+  // The pull and the probe used the contacts APIs of this minute's window.
+  await expect(goodRow.getByTestId('quota-contacts')).toContainText(/\d+\/1500\/分钟/)
+  // The pull's burst fills a second (the client paces at 40/s on purpose);
+  // the bar is the minute window, far from 1500.
+  await expect(goodRow.getByTestId('quota-contacts')).toHaveAttribute('data-state', 'ok')
+  await expect(page.getByTestId('disk-health')).toContainText('可用')
+  await expect(page.getByTestId('ip-quota')).toContainText('/3000')
   await expect(card.getByTestId('sync-welink')).toContainText('完成')
   await expect(card.getByTestId('sync-welink')).toContainText(`用户 ${users}`)
   await expect(card.getByTestId('sync-oa')).toContainText('从未执行')
@@ -82,6 +103,8 @@ test('dashboard: app health, sync, bound ratio, push figures, public check', asy
   await page.reload()
   await page.addStyleTag({ content: hideToasts })
   await expect(page.getByTestId(`corp-health-${corp.id}`).getByTestId('token-ok')).toContainText('Token OK')
+  await expect(page.getByTestId(`corp-health-${corp.id}`).getByTestId('probed-at').first()).toContainText('by hand')
+  await expect(page.getByTestId('disk-health')).toContainText('free of')
   await page.waitForTimeout(300)
   await page.screenshot({ path: path.join(shotsDir, 'en-dashboard-health.png'), fullPage: true })
 })

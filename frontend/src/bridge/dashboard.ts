@@ -32,16 +32,23 @@ export interface TokenState {
 
 export type EndpointClass = 'auth' | 'contacts' | 'todo' | 'message' | 'other'
 
-/** The busiest API of a class in its tightest quota window (WeLink counts per API). */
+/**
+ * The busiest API of a class in the minute window (WeLink counts per API;
+ * the client paces bursts at the per-second limit on purpose, so the
+ * second is shown beside the bar, not as the bar).
+ */
 export interface ClassQuota {
   class: EndpointClass
   api: string
-  window: 'second' | 'minute'
+  window: 'minute'
   used: number
   limit: number
   ratio: number
   /** ratio ≥ 0.8: drawn red. */
   near: boolean
+  /** Most calls of one API of the class in the last second, and its limit. */
+  second: number
+  perSecond: number
   calls: number
   waits: number
   waitedMs: number

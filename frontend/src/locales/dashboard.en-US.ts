@@ -14,6 +14,7 @@ export default {
   quotaClass: { auth: 'Auth', contacts: 'Contacts', todo: 'To-dos', message: 'Messages', other: 'Other' },
   quotaWindow: { second: '/s', minute: '/min' },
   quotaUse: '{used}/{limit}{window}',
+  quotaSecond: 'this second {n}/{limit}',
   quotaApi: 'Busiest API {api}; {calls} calls in total',
   quotaWaits: 'Held back {n} times for {time}',
   quotaRefused: 'WeLink rate limit (48503) {n} times',

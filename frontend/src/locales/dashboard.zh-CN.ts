@@ -14,6 +14,7 @@ export default {
   quotaClass: { auth: '认证', contacts: '通讯录', todo: '待办', message: '消息', other: '其他' },
   quotaWindow: { second: '/秒', minute: '/分钟' },
   quotaUse: '{used}/{limit}{window}',
+  quotaSecond: '本秒 {n}/{limit}',
   quotaApi: '最繁忙接口 {api}；累计调用 {calls} 次',
   quotaWaits: '限流等待 {n} 次，共 {time}',
   quotaRefused: 'WeLink 限流（48503）{n} 次',

@@ -70,8 +70,8 @@ const health: Health = {
             },
           },
           quota: [
-            { class: 'contacts', api: 'GET /contact/v2/user/list', window: 'minute', used: 1300, limit: 1500, ratio: 0.867, near: true, calls: 5200, waits: 12, waitedMs: 2400, refused: 1 },
-            { class: 'todo', api: 'POST /todo/v1/addtask', window: 'second', used: 3, limit: 40, ratio: 0.075, near: false, calls: 9, waits: 0, waitedMs: 0, refused: 0 },
+            { class: 'contacts', api: 'GET /contact/v2/user/list', window: 'minute', used: 1300, limit: 1500, ratio: 0.867, near: true, second: 40, perSecond: 40, calls: 5200, waits: 12, waitedMs: 2400, refused: 1 },
+            { class: 'todo', api: 'POST /todo/v1/addtask', window: 'minute', used: 3, limit: 1500, ratio: 0.002, near: false, second: 0, perSecond: 40, calls: 9, waits: 0, waitedMs: 0, refused: 0 },
           ],
         },
         {
@@ -125,6 +125,7 @@ describe('DashboardView health widgets', () => {
     expect(contacts.textContent).toContain('1300/1500/分钟')
     expect(contacts.textContent).toContain('限流等待 12 次，共 2.4 s')
     expect(contacts.textContent).toContain('48503')
+    expect(contacts.textContent).toContain('本秒 40/40')
     expect((apps[0].querySelector('[data-testid="quota-todo"]') as HTMLElement).dataset.state).toBe('ok')
     expect(apps[2].querySelector('[data-testid="app-quota"]')?.textContent).toContain('尚未调用')
     const disk = document.querySelector('[data-testid="disk-health"]') as HTMLElement
