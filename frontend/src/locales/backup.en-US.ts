@@ -118,6 +118,7 @@ export default {
     secretsOut: 'The file holds no secrets: the secrets already here are kept; new light apps need their secret entered under Enterprise apps.',
     section: 'Configuration',
     details: 'Show what is added and changed',
+    adminWarn: 'The import replaces the admin password with the one of the CloudBridge that exported the file: after the restart, sign in with that password.',
     applyWarn: 'The import runs in one transaction: all of it takes effect or nothing does. Records the file does not have are kept (never deleted). CloudBridge then restarts so schedules and push run on the imported configuration.',
     apply: 'Import and restart',
     op: { add: 'Added', change: 'Changed', keep: 'Unchanged' },
