@@ -87,7 +87,9 @@ func New(cfg Config) (*App, error) {
 		cfg.DataDir = DefaultDataDir()
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, core.ErrStoreLocked.Wrap(err, "dir", cfg.DataDir)
+		// Not store.locked: nothing holds it, it cannot be made (no
+		// permission, a read-only disk, a file in the way).
+		return nil, core.ErrStoreDenied.Wrap(err, "dir", cfg.DataDir, "reason", store.DirErrorReason(err))
 	}
 	log, ring, logFile := logs.Setup(cfg.DataDir+"/logs", cfg.LogLevel, cfg.Stderr)
 	a := &App{cfg: cfg, log: log, logs: ring}

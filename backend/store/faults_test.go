@@ -258,3 +258,23 @@ func TestWindowsLockTextMapsToLocked(t *testing.T) {
 		t.Fatalf("%v, want store.locked naming %s", err, dir)
 	}
 }
+
+// A data dir that cannot be made says why (app.New reports it as
+// store.dir_denied, not as "in use by another process").
+func TestDirErrorReason(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := os.MkdirAll(filepath.Join(file, "data"), 0o700)
+	if got := DirErrorReason(err); got != "not a directory" {
+		t.Fatalf("mkdir under a file: %q (%v)", got, err)
+	}
+	if os.Geteuid() != 0 {
+		ro := t.TempDir()
+		os.Chmod(ro, 0o500)
+		if got := DirErrorReason(os.MkdirAll(filepath.Join(ro, "data"), 0o700)); got != "permission denied" {
+			t.Fatalf("mkdir in a read-only dir: %q", got)
+		}
+	}
+}

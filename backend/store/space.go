@@ -1,8 +1,11 @@
 package store
 
 import (
+	"errors"
+	"io/fs"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"cloudbridge/backend/core"
@@ -112,3 +115,23 @@ func HumanBytes(n int64) string {
 // Sync makes every committed write durable (an fsync), with the store's
 // error mapping: a full disk is store.disk_full, not an internal error.
 func (db *DB) Sync() error { return mapIOError(db.bdb.Sync(), db.dir) }
+
+// DirErrorReason names why a directory could not be created or written, for
+// store.dir_denied's {reason}.
+func DirErrorReason(err error) string {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return "read-only file system"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, syscall.ENOSPC):
+		return "no space left on device"
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
+		return "not a directory"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
