@@ -8,7 +8,7 @@ import (
 )
 
 // restartMode: on Linux and macOS the process replaces itself (execve) with
-// the same arguments and environment. The pid stays, so a systemd unit
+// the same arguments (less --hidden, see restartArgs) and environment. The pid stays, so a systemd unit
 // (Type=simple) and a terminal keep following it, and the admin and public
 // addresses are bound again by the new image.
 func restartMode() string { return "exec" }
@@ -18,5 +18,5 @@ func restartProcess() error {
 	if err != nil {
 		return err
 	}
-	return syscall.Exec(exe, os.Args, os.Environ())
+	return syscall.Exec(exe, restartArgs(os.Args), os.Environ())
 }
