@@ -51,6 +51,20 @@ func applyPending(cfg Config, log *slog.Logger) error {
 			return err
 		}
 	}
+	if _, ok := backup.Pending(cfg.DataDir); ok {
+		// Moving a store directory another process has open would pull it
+		// from under that process: a second start while the first still
+		// runs must not apply the restore.
+		if key, _, err := store.LoadKey(cfg.DataDir, cfg.KeyStore); err == nil {
+			db, err := store.Open(store.Options{Dir: filepath.Join(cfg.DataDir, "db"), Key: key, Logger: log})
+			if core.Of(err, core.ErrStoreLocked) {
+				return err
+			}
+			if err == nil {
+				db.Close()
+			}
+		}
+	}
 	p, kept, applied, err := backup.ApplyStaged(cfg.DataDir, now, func(dbDir string) error {
 		key, _, err := store.LoadKey(cfg.DataDir, cfg.KeyStore)
 		if err != nil {

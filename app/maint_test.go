@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cloudbridge/backend/backup"
+	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/tenant"
 )
@@ -109,5 +110,35 @@ func TestRestoreAndRotationApplyAtStart(t *testing.T) {
 	// A backup made before the rotation needs the old key now.
 	if _, err := backup.Stage(inf.Path, dir, a.DB.MasterKey(), time.Now(), a.log); err == nil {
 		t.Fatal("old backup restored with the new key")
+	}
+}
+
+// A second start while the first process still holds the store must not
+// move the store directory from under it.
+func TestPendingRestoreWaitsForTheStore(t *testing.T) {
+	dir := t.TempDir()
+	a := openApp(t, dir)
+	defer a.Close()
+	if _, err := a.Tenant.CreateCorp("仍在运行的企业"); err != nil {
+		t.Fatal(err)
+	}
+	inf, err := backup.Create(a.DB, backup.Dir(dir), time.Now(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := backup.Stage(inf.Path, dir, a.DB.MasterKey(), time.Now(), a.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup.Confirm(dir, p.Token)
+	err = applyPending(Config{DataDir: dir, KeyStore: "file"}, a.log)
+	if !core.Of(err, core.ErrStoreLocked) {
+		t.Fatalf("want store.locked, got %v", err)
+	}
+	if _, ok := backup.Pending(dir); !ok {
+		t.Fatal("the scheduled restore was dropped")
+	}
+	if got := corpNames(t, a); len(got) != 1 {
+		t.Fatalf("running store disturbed: %v", got)
 	}
 }
