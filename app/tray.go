@@ -24,7 +24,7 @@ import (
 // watcher, Windows without Explorer) nothing may be hidden "into nowhere":
 // closing asks whether to quit, and the log says why.
 //
-// The platform half (trayHost, runTray) is in tray_linux.go /
+// The platform half (trayHostMissing, runTray, followTrayHost) is in tray_linux.go /
 // tray_windows.go, on fyne.io/systray: on Linux it speaks DBus
 // StatusNotifierItem, so it never touches GTK's main loop; on Windows it
 // runs its own hidden window and message loop on a locked OS thread, so
