@@ -116,6 +116,17 @@ func (c *serviceCLI) run(args []string) error {
 	default:
 		return fmt.Errorf("service: unknown command %q (install, uninstall, start, stop or status)", cmd)
 	}
+	exe, err := c.executable()
+	if err != nil {
+		return core.ErrServiceFailed.Wrap(err, "action", cmd, "message", err.Error())
+	}
+	spec := platform.ServiceSpec{Exe: platform.ServerBinary(exe), DataDir: dataDir, User: username}
+	if cmd == "install" {
+		// The arguments first: they are wrong on any machine.
+		if err := spec.Validate(); err != nil {
+			return err
+		}
+	}
 	if name, ok := c.system(); !ok {
 		if name == "" {
 			name = "none"
@@ -125,11 +136,6 @@ func (c *serviceCLI) run(args []string) error {
 	if cmd != "status" && !c.privileged() {
 		return core.ErrServiceNotPrivileged.New("action", "cloudbridge service "+cmd)
 	}
-	exe, err := c.executable()
-	if err != nil {
-		return core.ErrServiceFailed.Wrap(err, "action", cmd, "message", err.Error())
-	}
-	spec := platform.ServiceSpec{Exe: platform.ServerBinary(exe), DataDir: dataDir, User: username}
 	if cmd == "install" {
 		return c.install(spec)
 	}
