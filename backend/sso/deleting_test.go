@@ -12,7 +12,7 @@ import (
 )
 
 // A corp whose delete was interrupted signs nobody in: the homepage shows
-// corp.deleting translated, and a flow opened before the mark is refused
+// corp.deleting_sign_in translated (the user's words, not the admin's), and a flow opened before the mark is refused
 // when its code comes back. Nothing reaches the OA.
 func TestDeletingCorpRefusesSignIn(t *testing.T) {
 	e := newEnv(t)
@@ -24,11 +24,11 @@ func TestDeletingCorpRefusesSignIn(t *testing.T) {
 	tenanttest.MarkDeleting(t, e.db, e.corpID)
 
 	code, _ := e.wl.IssueCode(uid, wlsim.DemoClientID)
-	wantErr(t, b.post(e.srv.URL+"/sso/f/"+flowID+"/code", url.Values{"code": {code}, "csrf": {csrf}}), http.StatusConflict, core.ErrCorpDeleting)
+	wantErr(t, b.post(e.srv.URL+"/sso/f/"+flowID+"/code", url.Values{"code": {code}, "csrf": {csrf}}), http.StatusConflict, core.ErrCorpDeletingSignIn)
 	for _, mobile := range []bool{true, false} {
 		r := b.get(e.home(mobile))
-		wantErr(t, r, http.StatusConflict, core.ErrCorpDeleting)
-		if !strings.Contains(r.body, "演示企业") || !strings.Contains(r.body, "正在删除") {
+		wantErr(t, r, http.StatusConflict, core.ErrCorpDeletingSignIn)
+		if !strings.Contains(r.body, "演示企业") || !strings.Contains(r.body, "正在被管理员删除") || strings.Contains(r.body, "继续删除") {
 			t.Fatalf("error page does not say which corp or why: %s", r.body)
 		}
 	}

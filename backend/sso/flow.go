@@ -98,7 +98,16 @@ func (p *Public) authPage(w http.ResponseWriter, r *http.Request) {
 // corp.deleting, shown translated on the error page. One key read: the
 // homepage is the hot path.
 func (p *Public) corpActive(corpID string) error {
-	return p.o.DB.View(func(tx *store.Tx) error { return tenant.CheckActive(tx, corpID) })
+	return signInError(p.o.DB.View(func(tx *store.Tx) error { return tenant.CheckActive(tx, corpID) }))
+}
+
+// signInError tells a WeLink user that the corp is going, without the
+// admin's advice to resume the delete.
+func signInError(err error) error {
+	if core.Of(err, core.ErrCorpDeleting) {
+		return core.ErrCorpDeletingSignIn.Wrap(err, "name", core.AsError(err).Params["name"])
+	}
+	return err
 }
 
 func firstErr(errs ...error) error {
@@ -245,7 +254,7 @@ func (p *Public) proceed(r *http.Request, f *flow) (string, error) {
 	err := p.o.DB.View(func(tx *store.Tx) error {
 		// A flow started before the corp was marked for deletion ends here.
 		if err := tenant.CheckActive(tx, f.corpID); err != nil {
-			return err
+			return signInError(err)
 		}
 		var err error
 		b, ok, err = binding.ForWeLinkUser(tx, f.corpID, f.welinkUserID)
