@@ -32,6 +32,8 @@ describe('WeLink corp list: a corp whose delete was interrupted', () => {
     await mountView(WelinkView, { path: '/welink?corp=c9' })
     await flush(10)
     expect(document.querySelector('[data-testid="corp-deleting"]')?.textContent).toContain('删除中')
+    // No new app for it: the Go side would refuse with corp.deleting anyway.
+    expect((document.querySelector('[data-testid="add-app"]') as HTMLButtonElement).disabled).toBe(true)
     ;(document.querySelector('[data-testid="resume-delete"]') as HTMLElement).click()
     await flush(5)
     const confirm = [...document.querySelectorAll('.n-dialog .n-button')].find((b) => b.textContent?.includes('继续删除')) as HTMLElement
