@@ -18,6 +18,10 @@ func TestDeletingCorpRefusesSignIn(t *testing.T) {
 	e := newEnv(t)
 	uid := e.user(1)
 	e.bind(uid, "2", "zhangsan")
+	e.enableQR(e.appID)
+	if _, apps, _ := e.pub.qrApps(); len(apps) != 1 {
+		t.Fatalf("QR apps before the mark: %+v", apps)
+	}
 	b := e.browser()
 	flowID, csrf := authPage(t, b.get(e.home(true)))
 
@@ -31,6 +35,10 @@ func TestDeletingCorpRefusesSignIn(t *testing.T) {
 		if !strings.Contains(r.body, "演示企业") || !strings.Contains(r.body, "正在被管理员删除") || strings.Contains(r.body, "继续删除") {
 			t.Fatalf("error page does not say which corp or why: %s", r.body)
 		}
+	}
+	// QR login no longer offers the corp's app.
+	if _, apps, _ := e.pub.qrApps(); len(apps) != 0 {
+		t.Fatalf("QR apps of a corp being deleted: %+v", apps)
 	}
 	if n := e.oaTokens.Load(); n != 0 {
 		t.Fatalf("%d OA tokens issued for a corp being deleted", n)

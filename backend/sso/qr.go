@@ -50,7 +50,8 @@ func (q *qrSession) stateAt(now time.Time) string {
 	return q.state
 }
 
-// qrApps are the apps offered by 扫码登录 that still exist, in order.
+// qrApps are the apps offered by 扫码登录 that still exist, in order; an
+// app of a corp being deleted is not offered.
 func (p *Public) qrApps() (QRSettings, []QRApp, error) {
 	var q QRSettings
 	if err := p.o.DB.View(func(tx *store.Tx) error { var e error; q, e = loadQR(tx); return e }); err != nil {
@@ -58,7 +59,7 @@ func (p *Public) qrApps() (QRSettings, []QRApp, error) {
 	}
 	var out []QRApp
 	for _, a := range q.Apps {
-		if _, err := p.apps.App(a.AppID); err == nil {
+		if v, err := p.apps.App(a.AppID); err == nil && p.corpActive(v.CorpID) == nil {
 			out = append(out, a)
 		}
 	}
