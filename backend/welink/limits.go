@@ -2,7 +2,6 @@ package welink
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -237,7 +236,8 @@ func QuotaFloor(calls map[string]int, l Limits) time.Duration {
 // "POST", "/contact/v1/department/create"), up to limit, could start within
 // d from now under this client's own quota windows if nothing else called
 // meanwhile. Callers use it to choose between APIs: realtime calls that
-// fit in the current windows beat one async job that settles later.
+// fit in the current windows beat one async job that settles later. It
+// reads the windows without copying them: callers may ask often.
 func (a *App) QuotaFree(method, path string, d time.Duration, limit int) int {
 	if limit <= 0 {
 		return 0
@@ -247,36 +247,48 @@ func (a *App) QuotaFree(method, path string, d time.Duration, limit int) int {
 	}
 	l := a.limiter(method + " " + path)
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	a.c.ip.mu.Lock()
-	sec, mn, ip := l.sec.clone(), l.min.clone(), a.c.ip.win.clone()
-	paused := l.pausedUntil
-	a.c.ip.mu.Unlock()
-	l.mu.Unlock()
+	defer a.c.ip.mu.Unlock()
 	now := time.Now()
 	end := now.Add(d)
-	t := now
-	for n := 0; n < limit; n++ {
-		t = sec.earliest(t)
-		if m := mn.earliest(t); m.After(t) {
-			t = m
+	starts := make([]time.Time, 0, limit)
+	for i := range limit {
+		t := now
+		if i > 0 && starts[i-1].After(t) {
+			t = starts[i-1]
 		}
-		if m := ip.earliest(t); m.After(t) {
-			t = m
+		for _, w := range []*window{&l.sec, &l.min, &a.c.ip.win} {
+			if b := w.nth(now, i, starts); b.After(t) {
+				t = b
+			}
 		}
-		if paused.After(t) {
-			t = paused
+		if l.pausedUntil.After(t) {
+			t = l.pausedUntil
 		}
 		if t.After(end) {
-			return n
+			return i
 		}
-		sec.add(t)
-		mn.add(t)
-		ip.add(t)
+		starts = append(starts, t)
 	}
 	return limit
 }
 
-func (w window) clone() window {
-	w.ring = slices.Clone(w.ring)
-	return w
+// nth is the earliest start of the i-th call (0-based) from now, given the
+// starts of the calls before it.
+func (w *window) nth(now time.Time, i int, starts []time.Time) time.Time {
+	free := w.n - w.count
+	var t time.Time
+	switch {
+	case i < free:
+		return now
+	case i < w.n:
+		t = w.ring[(w.head+i-free)%len(w.ring)].Add(w.d) // the (i-free)-th oldest logged call
+	default:
+		t = starts[i-w.n].Add(w.d)
+	}
+	if t.Before(now) {
+		return now
+	}
+	return t
 }
