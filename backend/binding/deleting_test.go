@@ -66,6 +66,13 @@ func TestDeletingCorpRefusesBindingWrites(t *testing.T) {
 	wantKind(t, err, core.ErrCorpDeleting)
 	_, err = svc.RestoreSnapshot(snap.ID)
 	wantKind(t, err, core.ErrCorpDeleting)
+	st, err := svc.GetSettings(corp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.AutoBind = !st.AutoBind
+	_, err = svc.SaveSettings(st)
+	wantKind(t, err, core.ErrCorpDeleting)
 
 	mustUpdate(t, db, func(tx *store.Tx) error {
 		if b, ok, _ := ForWeLinkUser(tx, corp.ID, "a@demo"); !ok || b.OAUserID != "1" {

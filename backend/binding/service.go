@@ -12,6 +12,7 @@ import (
 	"cloudbridge/backend/directory"
 	"cloudbridge/backend/oa"
 	"cloudbridge/backend/store"
+	"cloudbridge/backend/tenant"
 )
 
 // Deps are the service's collaborators (wired in app/wire_binding.go).
@@ -381,6 +382,9 @@ func (s *Service) SaveSettings(in Settings) (Settings, error) {
 	}
 	var out Settings
 	err := s.d.DB.Update(func(tx *store.Tx) error {
+		if err := tenant.CheckActive(tx, in.CorpID); err != nil {
+			return err
+		}
 		var e error
 		out, e = SaveSettings(tx, in, Admin, s.d.Clock.Now())
 		return e

@@ -56,6 +56,21 @@ func TestDeletingCorpGetsNoDeliveries(t *testing.T) {
 		t.Fatalf("deliveries %d → %d for a corp being deleted", rowsBefore, n)
 	}
 
+	// No new rule target in it; a rule keeping its existing target saves.
+	_, err = f.svc.SaveRule(RuleInput{Name: "新规则", Enabled: true, Source: SourceAll,
+		Targets: []Target{{CorpID: f.corpID, AppID: f.appID, Type: TypeNotice}}})
+	if !core.Of(err, core.ErrCorpDeleting) {
+		t.Fatalf("new target in a corp being deleted: %v", err)
+	}
+	rules, err := f.svc.ListRules()
+	if err != nil || len(rules) != 1 {
+		t.Fatalf("rules %+v %v", rules, err)
+	}
+	r := rules[0]
+	if _, err := f.svc.SaveRule(RuleInput{ID: r.ID, Name: r.Name + "（改）", Enabled: r.Enabled, Source: r.Source, Targets: r.Rule.Targets}); err != nil {
+		t.Fatalf("renaming a rule with an existing target: %v", err)
+	}
+
 	// The waiting row: bound now, woken, and stopped with the reason.
 	f.bind("4", f.users[2])
 	f.e.RecheckUnbound()

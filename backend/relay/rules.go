@@ -96,6 +96,11 @@ func cleanRule(in RuleInput, apps Apps) (Rule, error) {
 		if app.CorpID != t.CorpID {
 			return Rule{}, core.ErrRelayTargetAppCorp.New("app", app.Name, "corp", corpName(apps, t.CorpID))
 		}
+		if t.ID == "" && corpDeleting(apps, t.CorpID) {
+			// A new target in a corp being deleted; existing ones may stay
+			// until the delete removes them.
+			return Rule{}, core.ErrCorpDeleting.New("name", corpName(apps, t.CorpID))
+		}
 		k := t.AppID + "/" + t.Type
 		if seen[k] {
 			return Rule{}, core.ErrRelayTargetDuplicate.New("app", app.Name, "type", t.Type)
@@ -107,6 +112,18 @@ func cleanRule(in RuleInput, apps Apps) (Rule, error) {
 		r.Targets = append(r.Targets, t)
 	}
 	return r, nil
+}
+
+func corpDeleting(apps Apps, corpID string) bool {
+	corps, err := apps.ListCorps()
+	if err == nil {
+		for _, c := range corps {
+			if c.ID == corpID {
+				return c.Deleting
+			}
+		}
+	}
+	return false
 }
 
 func corpName(apps Apps, corpID string) string {
