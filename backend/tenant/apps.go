@@ -218,6 +218,19 @@ func Credentials(db *store.DB, tx *store.Tx, appID string) (welink.Credentials, 
 	return welink.Credentials{ClientID: a.ClientID, ClientSecret: secret}, err
 }
 
+// TokenOK is the newest token verdict of the app: from the verify button
+// or from a probe (the admin's or the periodic one), whichever ran last.
+func (a App) TokenOK() (ok, known bool) {
+	v, p := a.LastVerify, a.LastProbe
+	switch {
+	case v != nil && (p == nil || !p.At.After(v.At)):
+		return v.OK, true
+	case p != nil:
+		return p.TokenOK, true
+	}
+	return false, false
+}
+
 // Stats counts corps and apps for the dashboard.
 type Stats struct {
 	Corps        int `json:"corps"`
@@ -234,9 +247,9 @@ func CountAll(tx *store.Tx) (Stats, error) {
 	}
 	err = apps.Each(tx, func(a App) error {
 		st.Apps++
-		if a.LastVerify != nil && a.LastVerify.OK {
+		if ok, known := a.TokenOK(); known && ok {
 			st.AppsVerified++
-		} else if a.LastVerify != nil {
+		} else if known {
 			st.AppsFailing++
 		}
 		return nil

@@ -62,6 +62,14 @@ func TestProbeIsKeptAndRechecked(t *testing.T) {
 		t.Fatalf("token failure not kept: %+v", lp)
 	}
 
+	// The dashboard's counters follow the newest verdict: the bad app was
+	// never verified, its probe failed.
+	var st Stats
+	db.View(func(tx *store.Tx) error { var err error; st, err = CountAll(tx); return err })
+	if st.Apps != 2 || st.AppsVerified != 1 || st.AppsFailing != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+
 	// Nothing is due yet; six hours later both are, by the schedule.
 	if n := RecheckApps(svc); n != 0 {
 		t.Fatalf("rechecked %d fresh apps", n)
