@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"cloudbridge/backend/binding"
@@ -43,27 +44,40 @@ type work struct {
 	failure []string // per record: "" = done
 }
 
-// writer runs the local writes one after another, off the coordinator.
+// writer runs the local writes off the coordinator, on two goroutines:
+// when the result API's quota window opens, a dozen jobs finish at once
+// and their bindings are the apply's last work. The tasks touch disjoint
+// records (store.Update retries a conflict anyway).
 type writer struct {
 	ch   chan func() error
-	done chan struct{}
-	err  error // read after done is closed, or via failed()
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	err  error // the first store error; read after close
 	bad  chan struct{}
+	once sync.Once
 }
 
 func newWriter() *writer {
-	w := &writer{ch: make(chan func() error, 256), done: make(chan struct{}), bad: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		for fn := range w.ch {
-			if w.err != nil {
-				continue // drain: the run stops on the first store error
+	w := &writer{ch: make(chan func() error, 256), bad: make(chan struct{})}
+	for range 2 {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for fn := range w.ch {
+				if w.failed() {
+					continue // drain: the run stops on the first store error
+				}
+				if err := fn(); err != nil {
+					w.mu.Lock()
+					if w.err == nil {
+						w.err = err
+					}
+					w.mu.Unlock()
+					w.once.Do(func() { close(w.bad) })
+				}
 			}
-			if w.err = fn(); w.err != nil {
-				close(w.bad)
-			}
-		}
-	}()
+		}()
+	}
 	return w
 }
 
@@ -78,7 +92,7 @@ func (w *writer) failed() bool {
 
 func (w *writer) close() error {
 	close(w.ch)
-	<-w.done
+	w.wg.Wait()
 	return w.err
 }
 
