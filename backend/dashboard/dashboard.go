@@ -158,6 +158,9 @@ type CorpHealth struct {
 // Health is the whole dashboard below the counters.
 type Health struct {
 	Corps []CorpHealth `json:"corps"`
+	// Deleting are corps an interrupted delete left marked: they take no
+	// new data until the delete is resumed in the WeLink list.
+	Deleting []CorpRef `json:"deleting"`
 	// Push is the relay's last 24 hours; counters reach the store every
 	// 10 s, so the current hour may lag by that much.
 	Push relay.Figures `json:"push"`
@@ -170,9 +173,15 @@ type Health struct {
 	At            time.Time       `json:"at"`
 }
 
+// CorpRef names a corp.
+type CorpRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 // Health reads every corp's health and the relay's last 24 hours.
 func (s *Service) Health() (Health, error) {
-	h := Health{Corps: []CorpHealth{}, At: s.clock.Now()}
+	h := Health{Corps: []CorpHealth{}, Deleting: []CorpRef{}, At: s.clock.Now()}
 	corps, err := s.tenants.ListCorps()
 	if err != nil {
 		return h, err
@@ -190,6 +199,7 @@ func (s *Service) Health() (Health, error) {
 	}
 	for _, c := range corps {
 		if c.Deleting {
+			h.Deleting = append(h.Deleting, CorpRef{ID: c.ID, Name: c.Name})
 			continue
 		}
 		ch, err := s.corp(c, quota)

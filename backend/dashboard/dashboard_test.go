@@ -13,6 +13,7 @@ import (
 	"cloudbridge/backend/store"
 	"cloudbridge/backend/syncer"
 	"cloudbridge/backend/tenant"
+	"cloudbridge/backend/tenant/tenanttest"
 	"cloudbridge/backend/welink"
 	wlsim "cloudbridge/backend/welink/sim"
 )
@@ -192,6 +193,14 @@ func TestHealthReadsStoredFigures(t *testing.T) {
 	}
 	if h.QuotaIP == nil || h.QuotaIP.Limit != 3000 || h.QuotaIP.Used == 0 {
 		t.Fatalf("ip quota = %+v", h.QuotaIP)
+	}
+	// A corp an interrupted delete left marked is listed apart, not as a card.
+	tenanttest.MarkDeleting(t, db, empty.ID)
+	if h, err = svc.Health(); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Corps) != 1 || h.Corps[0].ID != corp.ID || len(h.Deleting) != 1 || h.Deleting[0].Name != "空企业" {
+		t.Fatalf("corps %d, deleting %+v", len(h.Corps), h.Deleting)
 	}
 	if c.Users != len(users) || c.Bound != 3 {
 		t.Fatalf("users/bound = %d/%d, want %d/3", c.Users, c.Bound, len(users))

@@ -86,6 +86,8 @@ export interface CorpHealth {
 
 export interface Health {
   corps: CorpHealth[]
+  /** Corps an interrupted delete left marked (no card; they take no new data). */
+  deleting: { id: string; name: string }[]
   push: Figures
   /** Absent when the free space cannot be read. */
   disk?: DiskSpace
@@ -100,6 +102,7 @@ export const dashboard = {
   health: () =>
     call<Health>(pkg, 'Health').then((h) => ({
       ...h,
+      deleting: h.deleting ?? [],
       corps: (h.corps ?? []).map((c) => ({ ...c, apps: (c.apps ?? []).map((a) => ({ ...a, quota: a.quota ?? [] })) })),
       push: { ...h.push, hours: h.push?.hours ?? [], status: h.push?.status ?? {} },
     })),

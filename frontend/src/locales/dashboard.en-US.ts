@@ -1,6 +1,7 @@
 // Dashboard health widgets.
 export default {
   corpsTitle: 'Enterprise health',
+  corpDeleting: 'Deleting the enterprise "{name}" was interrupted; it is marked Deleting and takes no new data (binding, sync, push and single sign-on refuse it).',
   noCorps: 'No WeLink enterprise yet: create one and add an app; the credentials, sync and bindings will show here.',
   apps: 'App credentials and permissions',
   permissions: 'Permissions',

@@ -1,6 +1,7 @@
 // 总览 (dashboard) health widgets.
 export default {
   corpsTitle: '企业运行状况',
+  corpDeleting: '企业“{name}”的删除被中断，处于“删除中”：它不再接受新数据（绑定、同步、推送、单点登录都会拒绝）。',
   noCorps: '还没有 WeLink 企业：先新建企业并添加应用，这里会显示每个企业的凭证、同步与绑定情况。',
   apps: '应用凭证与权限',
   permissions: '权限',

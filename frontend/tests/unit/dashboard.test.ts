@@ -44,6 +44,7 @@ const health: Health = {
   push: { hours: hours((i) => (i === 20 ? { received: 7, delivered: 5, failed: 1, dead: 1 } : {})), status: { queued: 2, retrying: 1 }, rules: 1, active: 1 },
   disk: { dir: '/var/lib/cloudbridge/db', free: 700 * 2 ** 20, total: 20 * 2 ** 30, minFree: 96 * 2 ** 20, warn: 2 ** 30, low: true, full: false },
   quotaIp: { used: 40, limit: 3000, windowSeconds: 20 },
+  deleting: [{ id: 'c8', name: '旧分公司' }],
   corps: [
     {
       id: 'c1',
@@ -133,6 +134,9 @@ describe('DashboardView health widgets', () => {
     expect(disk.textContent).toContain('可用 700 MiB / 共 20.0 GiB')
     expect(disk.textContent).toContain('1.0 GiB')
     expect(document.querySelector('[data-testid="ip-quota"]')?.textContent).toContain('40/3000')
+    const del = document.querySelector('[data-testid="corp-deleting-c8"]')!.textContent!
+    expect(del).toContain('旧分公司')
+    expect(del).toContain('继续删除')
     const wl = card.querySelector('[data-testid="sync-welink"]')!.textContent!
     expect(wl).toContain('完成')
     expect(wl).toContain('新增 3')
@@ -151,7 +155,7 @@ describe('DashboardView health widgets', () => {
   })
 
   it('says what to do next when there is nothing yet', async () => {
-    const empty: Health = { at: health.at, corps: [], push: { hours: hours(() => ({})), status: {}, rules: 0, active: 0 } }
+    const empty: Health = { at: health.at, corps: [], deleting: [], push: { hours: hours(() => ({})), status: {}, rules: 0, active: 0 } }
     installServices({ system: { Overview: async () => ({ ...overview, corps: 0, apps: 0, appsVerified: 0, appsFailing: 0 }) }, dashboard: { Health: async () => empty } })
     await mountView(DashboardView)
     await flush(10)
