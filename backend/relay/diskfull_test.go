@@ -48,7 +48,11 @@ func TestIntakeOnAFullDisk(t *testing.T) {
 		t.Fatalf("JSON on a full disk: %d %v", code, m)
 	}
 	var n int
-	f.db.View(func(tx *store.Tx) error { var err error; n, err = items.Count(tx, "flow", oasim.DemoOFSSysCode+"~7001"); return err })
+	f.db.View(func(tx *store.Tx) error {
+		var err error
+		n, err = items.Count(tx, "flow", oasim.DemoOFSSysCode+"~7001")
+		return err
+	})
 	if n != 0 || len(f.rows()) != 0 {
 		t.Fatalf("%d items, %d rows stored although the OA was told no", n, len(f.rows()))
 	}

@@ -321,7 +321,9 @@ func EntryInUse(tx *store.Tx, keep map[string]bool) (appName, entry string, used
 // AppCache serves an app's view and credentials from memory until an app or
 // the settings change: the SSO pages ask for them on every request, and
 // decoding and unsealing them each time cost a fifth of a login's CPU.
-type AppCache struct{ m *store.Memo[map[string]cachedApp] }
+type AppCache struct {
+	m *store.Memo[map[string]cachedApp]
+}
 
 type cachedApp struct {
 	view  AppView
