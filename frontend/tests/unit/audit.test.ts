@@ -1,26 +1,14 @@
 // @vitest-environment jsdom
 // 系统设置 → 审计日志 against a stubbed Go audit service (desktop transport),
 // and the before/after diff.
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import AuditPanel from '@/views/system/AuditPanel.vue'
 import type { AuditEntry, AuditQuery } from '@/bridge/audit'
 import { diffRows } from '@/utils/auditDiff'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 
 const saved: AuditEntry = {
   id: '0000000000000002000000',

@@ -1,24 +1,12 @@
 // @vitest-environment jsdom
 // 系统设置 → 备份 against a stubbed Go backup service (desktop transport).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import BackupPanel from '@/views/system/BackupPanel.vue'
 import type { BackupInfo, BackupOverview, BackupSettings } from '@/bridge/backup'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 const b1: BackupInfo = { name: 'cloudbridge-20261124T023000Z.bak', path: '/d/backups/cloudbridge-20261124T023000Z.bak', size: 3 * 1024 * 1024, created: '2026-11-24T02:30:00Z', schema: 1, appVersion: '1.0.0' }
 const b2: BackupInfo = { ...b1, name: 'cloudbridge-20261125T023000Z.bak', created: '2026-11-25T02:30:00Z', size: 2048 }
 const settings: BackupSettings = { enabled: true, time: '02:30', keep: 7 }

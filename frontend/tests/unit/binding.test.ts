@@ -1,26 +1,14 @@
 // @vitest-environment jsdom
 // The binding screens against stubbed Go services (desktop transport).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import SettingsPanel from '@/views/binding/SettingsPanel.vue'
 import UnbindPanel from '@/views/binding/UnbindPanel.vue'
 import type { BindingSettings } from '@/bridge/binding'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 const fields = { welink: ['mobile', 'email', 'employeeId', 'corpUserId', 'userId', 'userIdPrefix'], oa: ['mobile', 'email', 'workCode', 'loginId', 'id'] }
 const settings: BindingSettings = {
   corpId: 'c1',

@@ -1,25 +1,15 @@
 // @vitest-environment jsdom
 // 系统设置 → 备份 → 配置导出/导入 against a stubbed Go configio service.
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import ConfigTransfer from '@/views/system/ConfigTransfer.vue'
 
+useViewEnv()
 beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
   URL.createObjectURL ??= (() => 'blob:x') as never
   URL.revokeObjectURL ??= (() => {}) as never
 })
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 
 function choose(content: string, name = 'cfg.json') {
   const input = byTestId('config-import-file') as HTMLInputElement

@@ -1,22 +1,11 @@
 // @vitest-environment jsdom
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { flush, installServices, mountView, useViewEnv } from './helpers'
 import DashboardView from '@/views/dashboard/DashboardView.vue'
 import type { Health } from '@/bridge/dashboard'
 import type { HourFigures } from '@/bridge/relay'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
 const overview = {
   corps: 1,

@@ -1,6 +1,7 @@
 // Mounting views the way the app does: i18n, Pinia, router and Naive UI's
 // message/dialog providers. Go services are stubbed behind window.go's
 // app.Bridge, i.e. the desktop transport, so no HTTP is involved.
+import { afterEach, beforeAll } from 'vitest'
 import { defineComponent, h, type Component } from 'vue'
 import { mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
@@ -56,3 +57,22 @@ export async function mountView(view: Component, opts: { props?: Record<string, 
 export async function flush(times = 5) {
   for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0))
 }
+
+/** jsdom lacks what Naive UI measures with; each view test also starts from
+ *  an empty page and no stubbed services. Call once at the top of a file. */
+export function useViewEnv() {
+  beforeAll(() => {
+    window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as never
+  })
+  afterEach(() => {
+    uninstallServices()
+    document.body.innerHTML = ''
+  })
+}
+
+export const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null

@@ -1,26 +1,14 @@
 // @vitest-environment jsdom
 // The push screens against stubbed Go services (desktop transport).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import RuleEditor from '@/views/push/RuleEditor.vue'
 import DefaultRuleOffer from '@/views/push/DefaultRuleOffer.vue'
 import { relay, type Rule } from '@/bridge/relay'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 const corps = [{ id: 'c1', name: '演示企业', appCount: 1, createdAt: '', updatedAt: '' }]
 const apps = [{ id: 'a1', corpId: 'c1', name: '云桥演示应用', clientId: 'x', secretSet: true }]
 const tenantStub = { ListCorps: async () => corps, ListApps: async () => apps }

@@ -1,24 +1,12 @@
 // @vitest-environment jsdom
 // 扫码登录 settings against a stubbed Go "sso" service (desktop transport).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { byTestId, flush, installServices, mountView, useViewEnv } from './helpers'
 import QRLoginView from '@/views/qrlogin/QRLoginView.vue'
 import { normQrView, type QrView } from '@/bridge/sso'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 
 function view(over: Partial<QrView> = {}): QrView {
   return {

@@ -1,20 +1,13 @@
 // @vitest-environment jsdom
 // 系统设置 › 常规 › 开机与后台运行 against a stubbed Go platform service, and
 // the tray-language hook.
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { byTestId, flush, installServices, mountView, uninstallServices, useViewEnv } from './helpers'
 import StartupCard from '@/views/system/StartupCard.vue'
 import { syncTrayLanguage, type Autostart } from '@/bridge/platform'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-})
+useViewEnv()
 
-const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null
 const off: Autostart = {
   supported: true,
   enabled: false,

@@ -1,27 +1,15 @@
 // @vitest-environment jsdom
 import { reactive } from 'vue'
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { flush, installServices, mountView, useViewEnv } from './helpers'
 import SetupView from '@/views/auth/SetupView.vue'
 import AppDetailView from '@/views/welink/AppDetailView.vue'
 import DeleteCorpDialog from '@/views/welink/DeleteCorpDialog.vue'
 import type { App, CorpUsage } from '@/bridge'
 
-beforeAll(() => {
-  // Naive UI asks for these; jsdom has neither.
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-  vi.unstubAllGlobals()
-})
+useViewEnv()
+afterEach(() => vi.unstubAllGlobals())
 
 const input = (testid: string) => document.querySelector(`[data-testid="${testid}"] input`) as HTMLInputElement
 const byTestId = (testid: string) => document.querySelector(`[data-testid="${testid}"]`) as HTMLElement

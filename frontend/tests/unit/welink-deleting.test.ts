@@ -1,21 +1,10 @@
 // @vitest-environment jsdom
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { flush, installServices, mountView, uninstallServices } from './helpers'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { flush, installServices, mountView, useViewEnv } from './helpers'
 import WelinkView from '@/views/welink/WelinkView.vue'
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as never
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as never
-})
-afterEach(() => {
-  uninstallServices()
-  document.body.innerHTML = ''
-  localStorage.clear()
-})
+useViewEnv()
+afterEach(() => localStorage.clear())
 
 const corp = { id: 'c9', name: '旧企业', appCount: 1, deleting: true, createdAt: '2026-11-20T08:00:00Z', updatedAt: '2026-11-24T08:00:00Z' }
 
