@@ -426,6 +426,11 @@ func (s *Service) CreateUser(in UserEdit) (Person, error) {
 	}
 	u := directory.User{CorpID: in.CorpID, UserID: got.UserID, CorpUserID: got.CorpUserID, NameCn: in.NameCn, NameEn: in.NameEn, Mobile: in.Mobile,
 		Email: in.Email, EmployeeID: in.EmployeeID, Position: in.Position, Status: "1", MainDept: in.Depts[0], Depts: in.Depts, SyncedAt: s.e.o.Clock.Now()}
+	return s.storeUser(u)
+}
+
+// storeUser writes a person WeLink accepted into the local directory.
+func (s *Service) storeUser(u directory.User) (Person, error) {
 	var p Person
 	if err := s.e.o.DB.Update(func(tx *store.Tx) error {
 		if err := directory.Users.Put(tx, &u); err != nil {
@@ -482,18 +487,7 @@ func (s *Service) UpdateUser(in UserEdit) (Person, error) {
 	set(&cur.EmployeeID, in.EmployeeID)
 	set(&cur.Position, in.Position)
 	cur.Depts, cur.MainDept, cur.SyncedAt = in.Depts, in.Depts[0], s.e.o.Clock.Now()
-	var p Person
-	if err := s.e.o.DB.Update(func(tx *store.Tx) error {
-		if err := directory.Users.Put(tx, &cur); err != nil {
-			return err
-		}
-		var err error
-		p, err = s.personOf(tx, cur)
-		return err
-	}); err != nil {
-		return Person{}, localFailed(err)
-	}
-	return p, nil
+	return s.storeUser(cur)
 }
 
 // DeleteUser removes a person from the organisation (isDeleteUser 0: the
