@@ -48,16 +48,7 @@ func defaultServiceCLI() *serviceCLI {
 		out:        os.Stdout,
 		privileged: isPrivileged,
 		system:     platform.ServiceSystem,
-		executable: func() (string, error) {
-			exe, err := os.Executable()
-			if err != nil {
-				return "", err
-			}
-			if r, err := filepath.EvalSymlinks(exe); err == nil {
-				exe = r
-			}
-			return exe, nil
-		},
+		executable: platform.Executable,
 		lookupUser: func(name string) (int, int, error) {
 			u, err := user.Lookup(name)
 			if err != nil {

@@ -3,8 +3,8 @@ package backup
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"

@@ -129,6 +129,12 @@ func (s *Service) executable() (string, error) {
 	if s.env.Executable != "" {
 		return s.env.Executable, nil
 	}
+	return Executable()
+}
+
+// Executable is this program's real path (symlinks resolved), as start-at-
+// login entries and service units must name it.
+func Executable() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err

@@ -135,13 +135,7 @@ func importSystem(db *store.DB, tx *store.Tx, in SystemConfig, secret string, no
 	if x.AuthMode != AuthNone && !x.Secret.IsSet() {
 		return core.ErrRelaySecretRequired.New()
 	}
-	if err := systems.Put(tx, &x); err != nil {
-		if _, ok := err.(*store.ErrUnique); ok {
-			return core.ErrRelaySysCodeDup.New("syscode", code)
-		}
-		return err
-	}
-	return nil
+	return putSystem(tx, &x, code)
 }
 
 func importRule(tx *store.Tx, in Rule, appCorp func(string) (string, bool, error), now time.Time) error {

@@ -335,13 +335,7 @@ func SaveOASystem(e *Engine, in OASystemInput) (OASystem, error) {
 		if mode != AuthNone && !x.Secret.IsSet() {
 			return core.ErrRelaySecretRequired.New()
 		}
-		if err := systems.Put(tx, &x); err != nil {
-			if _, ok := err.(*store.ErrUnique); ok {
-				return core.ErrRelaySysCodeDup.New("syscode", code)
-			}
-			return err
-		}
-		return nil
+		return putSystem(tx, &x, code)
 	})
 	if err != nil {
 		return OASystem{}, err
@@ -420,4 +414,15 @@ func (s *Service) SaveConfig(c Config) (Config, error) {
 		return Config{}, err
 	}
 	return c, s.e.reload()
+}
+
+// putSystem stores an OA system; a taken syscode is relay.syscode_dup.
+func putSystem(tx *store.Tx, x *OASystem, code string) error {
+	if err := systems.Put(tx, x); err != nil {
+		if _, ok := err.(*store.ErrUnique); ok {
+			return core.ErrRelaySysCodeDup.New("syscode", code)
+		}
+		return err
+	}
+	return nil
 }
