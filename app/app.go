@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"cloudbridge/backend/audit"
+
+	"github.com/go-co-op/gocron/v2"
+
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/logs"
 	oasim "cloudbridge/backend/oa/sim"
@@ -64,6 +67,7 @@ type App struct {
 	clock      core.Clock
 	demoOA     *oasim.Server      // demo mode: the e-cology emulator (for OFS pushes)
 	dependents *tenant.Dependents // domains with per-corp data (corp delete)
+	sched      gocron.Scheduler   // every schedule (schedule.go)
 	services   []any              // bound to the UI, in both transports
 	audit      *audit.Log         // admin actions (wire_audit.go)
 	disp       *Dispatcher        // the one path to services (Dispatcher())
@@ -136,12 +140,17 @@ func New(cfg Config) (*App, error) {
 	a.services = []any{a.Tenant, a.System}
 	// Each product area wires itself in its own file (wire_<area>.go): its
 	// bound service, its public routes, its schedules, its per-corp data.
+	if a.sched, err = newScheduler(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	for _, wire := range []func() error{a.wireOA, a.wireBinding, a.wireSync, a.wireRelay, a.wireSSO, a.wireDashboard, a.wireBackup, a.wirePlatform, a.wireAudit} {
 		if err := wire(); err != nil {
 			a.Close()
 			return nil, err
 		}
 	}
+	a.sched.Start()
 	return a, nil
 }
 
@@ -226,6 +235,10 @@ func (a *App) Close() error {
 	var errs []error
 	if a.Public != nil {
 		errs = append(errs, a.Public.Stop(context.Background()))
+	}
+	if a.sched != nil {
+		// Waits for running jobs: nothing calls a service once it closes.
+		errs = append(errs, a.sched.Shutdown())
 	}
 	for _, c := range a.closer {
 		errs = append(errs, c())

@@ -6,11 +6,8 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	"cloudbridge/backend/audit"
 	"cloudbridge/backend/backup"
-	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 )
 
@@ -28,11 +25,7 @@ func (a *App) wireAudit() error {
 	a.bind(audit.NewService(a.audit, recordedActions(a)))
 	a.recordMaintenance()
 
-	sched, err := gocron.NewScheduler()
-	if err != nil {
-		return core.ErrInternal.Wrap(err)
-	}
-	prune := func() {
+	return a.every("audit-prune", 24*time.Hour, time.Minute, func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Minute)
 		defer cancel()
 		if n, err := a.audit.Prune(ctx); err != nil {
@@ -40,18 +33,7 @@ func (a *App) wireAudit() error {
 		} else if n > 0 {
 			a.log.Info("audit: old entries pruned", "removed", n)
 		}
-	}
-	_, err = sched.NewJob(gocron.DurationJob(24*time.Hour), gocron.NewTask(prune),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("audit-prune"),
-		gocron.WithStartAt(gocron.WithStartDateTime(a.clock.Now().Add(time.Minute))))
-	if err != nil {
-		sched.Shutdown()
-		return core.ErrInternal.Wrap(err)
-	}
-	sched.Start()
-	// Stop pruning before the log closes (closers run first to last).
-	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
-	return nil
+	})
 }
 
 // A restore or a key rotation is confirmed in the UI (recorded then) and

@@ -16,10 +16,7 @@ import (
 // wireBackup wires backups (issue 9, item 2): the 系统设置 › 备份 tab's
 // service and the daily backup job, rescheduled when the settings change.
 func (a *App) wireBackup() error {
-	sched, err := gocron.NewScheduler()
-	if err != nil {
-		return core.ErrInternal.Wrap(err)
-	}
+	sched := a.sched
 	var (
 		mu  sync.Mutex
 		job gocron.Job
@@ -67,15 +64,11 @@ func (a *App) wireBackup() error {
 	})
 	var st backup.Settings
 	if err := a.DB.View(func(tx *store.Tx) error { var e error; st, e = backup.LoadSettings(tx); return e }); err != nil {
-		sched.Shutdown()
 		return err
 	}
 	if err := apply(st); err != nil {
-		sched.Shutdown()
 		return err
 	}
-	sched.Start()
-	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
 	a.bind(svc)
 	// Configuration export/import shares the 备份 tab and the restart.
 	a.bind(configio.NewService(a.ctx, a.DB, a.cfg.Version, a.clock, a.log.With("service", "configio"),

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	"cloudbridge/backend/binding"
 	"cloudbridge/backend/core"
 	"cloudbridge/backend/oaconfig"
@@ -45,22 +43,11 @@ func (a *App) wireBinding() error {
 	a.bind(svc)
 	a.dependents.Add(binding.Dependent())
 
-	sched, err := gocron.NewScheduler()
-	if err != nil {
-		return core.ErrInternal.Wrap(err)
-	}
-	_, err = sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(func() {
+	return a.every("binding-prune-attempts", time.Hour, 0, func() {
 		if n, err := binding.PruneAttempts(a.DB, a.clock); err != nil {
 			a.log.Error("binding: pruning lockout counters failed", "err", err)
 		} else if n > 0 {
 			a.log.Info("binding: lockout counters pruned", "removed", n)
 		}
-	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("binding-prune-attempts"))
-	if err != nil {
-		sched.Shutdown()
-		return core.ErrInternal.Wrap(err)
-	}
-	sched.Start()
-	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
-	return nil
+	})
 }

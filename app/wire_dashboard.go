@@ -3,9 +3,6 @@ package app
 import (
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
-	"cloudbridge/backend/core"
 	"cloudbridge/backend/dashboard"
 	"cloudbridge/backend/syncer"
 	"cloudbridge/backend/tenant"
@@ -28,21 +25,9 @@ func (a *App) wireDashboard() error {
 	quota := func() welink.QuotaSnapshot { return a.WeLink().QuotaSnapshot() }
 	a.bind(dashboard.New(a.DB, a.Tenant, a.clock, next, quota))
 
-	sched, err := gocron.NewScheduler()
-	if err != nil {
-		return core.ErrInternal.Wrap(err)
-	}
-	_, err = sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(func() {
+	return a.every("apps-recheck", time.Hour, 2*time.Minute, func() {
 		if n := tenant.RecheckApps(a.Tenant); n > 0 {
 			a.log.Info("apps rechecked", "apps", n)
 		}
-	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("apps-recheck"),
-		gocron.WithStartAt(gocron.WithStartDateTime(time.Now().Add(2*time.Minute))))
-	if err != nil {
-		sched.Shutdown()
-		return core.ErrInternal.Wrap(err)
-	}
-	sched.Start()
-	a.closer = append([]func() error{sched.Shutdown}, a.closer...)
-	return nil
+	})
 }

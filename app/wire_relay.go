@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	"cloudbridge/backend/oa"
 	oasim "cloudbridge/backend/oa/sim"
 	"cloudbridge/backend/relay"
@@ -27,32 +25,25 @@ func (a *App) wireRelay() error {
 	if err := eng.Start(); err != nil {
 		return err
 	}
-	sched, err := gocron.NewScheduler()
-	if err != nil {
-		eng.Stop()
-		return err
-	}
+	a.closer = append([]func() error{func() error { eng.Stop(); return nil }}, a.closer...)
 	// Timers in memory drive retries; this is the safety net after clock
 	// jumps, plus waking receivers who were bound meanwhile.
-	_, err = sched.NewJob(gocron.DurationJob(time.Minute), gocron.NewTask(func() {
+	err := a.every("relay-retry", time.Minute, 0, func() {
 		eng.RetryDue()
 		eng.RecheckUnbound()
-	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("relay-retry"))
+	})
 	if err == nil {
-		_, err = sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(func() {
+		err = a.every("relay-housekeeping", time.Hour, 0, func() {
 			if n, err := eng.Housekeep(); err != nil {
 				a.log.Error("relay housekeeping failed", "err", err)
 			} else if n > 0 {
 				a.log.Info("relay housekeeping", "removed", n)
 			}
-		}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("relay-housekeeping"))
+		})
 	}
 	if err != nil {
-		eng.Stop()
 		return err
 	}
-	sched.Start()
-	a.closer = append([]func() error{func() error { err := sched.Shutdown(); eng.Stop(); return err }}, a.closer...)
 	if a.cfg.Demo {
 		a.demoRelay(eng)
 	}

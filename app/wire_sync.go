@@ -29,16 +29,13 @@ func (a *App) wireSync() error {
 	if err := eng.Recover(); err != nil {
 		return err
 	}
-	sched, err := syncer.NewScheduler(a.ctx, eng)
-	if err != nil {
-		return err
-	}
+	sched := syncer.NewScheduler(a.ctx, eng, a.sched)
 	svc := syncer.NewService(a.ctx, eng, sched.Apply)
 	syncer.SetScheduler(svc, sched)
 	if err := sched.Start(); err != nil {
 		return err
 	}
-	a.closer = append([]func() error{func() error { err := sched.Stop(); syncer.Wait(svc); return err }}, a.closer...)
+	a.closer = append([]func() error{func() error { syncer.Wait(svc); return nil }}, a.closer...)
 	a.bind(svc)
 	a.dependents.Add(syncer.Dependent())
 	return nil

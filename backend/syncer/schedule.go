@@ -10,7 +10,6 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/google/uuid"
 
-	"cloudbridge/backend/core"
 	"cloudbridge/backend/store"
 )
 
@@ -26,16 +25,13 @@ type Scheduler struct {
 	jobs map[string]uuid.UUID
 }
 
-// NewScheduler builds a scheduler in the local time zone.
-func NewScheduler(ctx context.Context, e *Engine) (*Scheduler, error) {
-	s, err := gocron.NewScheduler(gocron.WithLocation(time.Local))
-	if err != nil {
-		return nil, core.Errorf("sync scheduler: %w", err)
-	}
-	return &Scheduler{e: e, ctx: ctx, s: s, jobs: map[string]uuid.UUID{}}, nil
+// NewScheduler puts the sync jobs on s, the installation's scheduler (its
+// owner starts and stops it).
+func NewScheduler(ctx context.Context, e *Engine, s gocron.Scheduler) *Scheduler {
+	return &Scheduler{e: e, ctx: ctx, s: s, jobs: map[string]uuid.UUID{}}
 }
 
-// Start loads every corp's schedules and starts the clock.
+// Start loads every corp's schedules.
 func (sc *Scheduler) Start() error {
 	var all []Settings
 	if err := sc.e.o.DB.View(func(tx *store.Tx) error {
@@ -46,12 +42,8 @@ func (sc *Scheduler) Start() error {
 	for _, st := range all {
 		sc.Apply(st)
 	}
-	sc.s.Start()
 	return nil
 }
-
-// Stop stops the clock and waits for running jobs.
-func (sc *Scheduler) Stop() error { return sc.s.Shutdown() }
 
 // Next returns when a corp's direction runs next (zero when unscheduled).
 func (sc *Scheduler) Next(corpID, dir string) time.Time {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"github.com/go-co-op/gocron/v2"
 	"testing"
 	"time"
 
@@ -101,16 +102,18 @@ func TestCancelStopsARun(t *testing.T) {
 
 func TestSchedulerFollowsSettings(t *testing.T) {
 	e := newEnv(t, seedWeLink(), 9)
-	sc, err := NewScheduler(context.Background(), e.eng)
+	gs, err := gocron.NewScheduler(gocron.WithLocation(time.Local))
 	if err != nil {
 		t.Fatal(err)
 	}
+	gs.Start()
+	defer gs.Shutdown()
+	sc := NewScheduler(context.Background(), e.eng, gs)
 	SetScheduler(e.svc, sc)
 	e.svc.onSettings = sc.Apply
 	if err := sc.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer sc.Stop()
 	e.settings(func(s *Settings) {
 		s.WeLink.Schedule = Schedule{Enabled: true, Kind: "interval", Minutes: 30}
 		s.OA.Schedule = Schedule{Enabled: true, Kind: "daily", At: "03:15"}
