@@ -273,6 +273,21 @@ func (d *Delivery) event(e Event) {
 	}
 }
 
+// deliveryHeads reads the same records for the log's list without their
+// timelines: only Get/List, never Put (it keeps no indexes).
+var deliveryHeads = store.NewCollection("relay.delivery", func(d *deliveryHead) string { return d.ID })
+
+// deliveryHead is a Delivery whose timeline is skipped when decoding (the
+// outer field wins over the embedded one).
+type deliveryHead struct {
+	Delivery
+	Events skipJSON `json:"events"`
+}
+
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
 var deliveries = store.NewCollection("relay.delivery", func(d *Delivery) string { return d.ID },
 	store.Index[Delivery]{Name: "item", Values: func(d *Delivery) []string { return []string{d.ItemID} }},
 	store.Index[Delivery]{Name: "corp", Values: func(d *Delivery) []string { return []string{d.CorpID} }},
