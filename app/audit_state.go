@@ -150,6 +150,12 @@ var auditStates = map[string]stateSpec{
 	"binding.UnbindUser":   {before: get("binding.GetCard", "corpId", "welinkUserId"), after: get("binding.GetCard", "corpId", "welinkUserId")},
 
 	"syncer.SaveSettings": {before: get("syncer.GetSettings", "in.corpId"), after: get("syncer.GetSettings", "in.corpId")},
+	"syncer.CreateDept":   {after: result},
+	"syncer.UpdateDept":   {before: get("syncer.GetDept", "in.corpId", "in.code"), after: result},
+	"syncer.DeleteDept":   {before: get("syncer.GetDept", "corpId", "code")},
+	"syncer.CreateUser":   {after: result},
+	"syncer.UpdateUser":   {before: get("syncer.GetPerson", "in.corpId", "in.userId"), after: result},
+	"syncer.DeleteUser":   {before: get("syncer.GetPerson", "corpId", "userId")},
 
 	"relay.SaveOASystem":      {before: inList("relay.ListOASystems", "in.id"), after: inList("relay.ListOASystems", "result.id")},
 	"relay.DeleteOASystem":    {before: inList("relay.ListOASystems", "id")},

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cloudbridge/backend/binding"
+	"cloudbridge/backend/core"
 	"cloudbridge/backend/directory"
 	"cloudbridge/backend/oa"
 	"cloudbridge/backend/store"
@@ -85,6 +86,43 @@ type Person struct {
 type PersonPage struct {
 	Users []Person `json:"users"`
 	Total int      `json:"total"`
+}
+
+// GetDept is one department of the local directory (the audit log's
+// before/after of an edit).
+func (s *Service) GetDept(corpID, code string) (DeptNode, error) {
+	var n DeptNode
+	err := s.e.o.DB.View(func(tx *store.Tx) error {
+		d, err := directory.Depts.Get(tx, directory.Key(corpID, code))
+		if core.Of(err, core.ErrNotFound) || code == "" {
+			return core.ErrSyncDeptNotFound.New("code", code)
+		}
+		if err != nil {
+			return err
+		}
+		users, err := directory.Users.Count(tx, "dept", corpID+"~"+code)
+		n = toNode(d, users)
+		return err
+	})
+	return n, err
+}
+
+// GetPerson is one person of the local directory with their departments'
+// names and binding.
+func (s *Service) GetPerson(corpID, userID string) (Person, error) {
+	var p Person
+	err := s.e.o.DB.View(func(tx *store.Tx) error {
+		u, err := directory.Users.Get(tx, directory.Key(corpID, userID))
+		if core.Of(err, core.ErrNotFound) || userID == "" {
+			return core.ErrSyncUserNotFound.New("id", userID)
+		}
+		if err != nil {
+			return err
+		}
+		p, err = s.personOf(tx, u)
+		return err
+	})
+	return p, err
 }
 
 // DirectoryUsers lists the users of a department (deptCode "" = all) or

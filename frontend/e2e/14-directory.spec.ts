@@ -98,6 +98,16 @@ test('云桥通讯录: edits go to WeLink then local; read-only disables them', 
   await expect(page.getByTestId('user-form')).toBeHidden()
   await page.screenshot({ path: path.join(shotsDir, 'zh-directory-edited.png'), fullPage: true, style: hideToasts })
 
+  // The audit log keeps the person as they were and as they are.
+  const renamed = async () => {
+    const log = await api<{ entries: { before?: { nameCn?: string }; after?: { nameCn?: string } }[] }>(req, 'audit', 'ListEntries', {
+      action: 'syncer.UpdateUser', outcome: 'ok', limit: 1,
+    })
+    const e = log.entries[0]
+    return e ? `${e.before?.nameCn} → ${e.after?.nameCn}` : ''
+  }
+  await expect.poll(renamed, { timeout: 10_000 }).toBe('云桥测试员 → 云桥测试员乙')
+
   // The department still has a member: not deleted, and the reason says so.
   await page.getByTestId('dept-delete').click()
   await confirmPop(page)
