@@ -118,6 +118,17 @@ func TestLocalEditsGoToWeLinkThenLocal(t *testing.T) {
 	if p.UserID == "" || p.Mobile != "+86-13912345678" || p.MainDept != d.Code || len(p.DeptNames) != 2 || p.DeptNames[0] != "研发中心" {
 		t.Fatalf("created %+v", p)
 	}
+	// The getters the audit log reads before and after an edit.
+	if g, err := e.svc.GetPerson(e.corpID, p.UserID); err != nil || g.NameCn != "赵六" || len(g.DeptNames) != 2 {
+		t.Fatalf("GetPerson %+v %v", g, err)
+	}
+	if g, err := e.svc.GetDept(e.corpID, d.Code); err != nil || g.Name != "研发中心" || g.Users != 1 {
+		t.Fatalf("GetDept %+v %v", g, err)
+	}
+	_, err = e.svc.GetPerson(e.corpID, "nobody")
+	wantKind(t, err, core.ErrSyncUserNotFound)
+	_, err = e.svc.GetDept(e.corpID, "")
+	wantKind(t, err, core.ErrSyncDeptNotFound)
 	if w, err := app.User(ctx, welink.UserKey{UserID: p.UserID}); err != nil || w.UserNameCn != "赵六" || w.MainDeptCode != d.Code {
 		t.Fatalf("in WeLink: %+v %v", w, err)
 	}
