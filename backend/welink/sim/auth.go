@@ -34,6 +34,11 @@ func hTicketsV2(c *call) {
 		t = c.s.issueToken(a, c.now, "")
 	}
 	c.s.mu.Unlock()
+	c.tokenAnswer(t, code, msg)
+}
+
+// tokenAnswer writes a token, or the refusal when code is set.
+func (c *call) tokenAnswer(t *token, code, msg string) {
 	if code != "" {
 		c.fail(code, msg, nil)
 		return
@@ -99,14 +104,7 @@ func hTicketsV1(c *call) {
 		}
 	}
 	c.s.mu.Unlock()
-	if code != "" {
-		c.fail(code, msg, nil)
-		return
-	}
-	c.ok("ok", struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}{t.value, int(c.s.opts.TokenTTL.Seconds())})
+	c.tokenAnswer(t, code, msg)
 }
 
 // redeem uses up a login code. Codes: 41501 malformed or unknown, 41503

@@ -188,36 +188,32 @@ func (o *org) setDepts(u *user, codes []string) {
 }
 
 func (o *org) setCorpUserID(u *user, corp string) {
-	if o.byCorp[u.CorpUserID] == u {
-		delete(o.byCorp, u.CorpUserID)
-	}
+	reindex(o.byCorp, u.CorpUserID, corp, u)
 	u.CorpUserID = corp
-	if corp != "" {
-		o.byCorp[corp] = u
-	}
 	o.version++
 }
 
 func (o *org) setMobile(u *user, m string) {
-	if o.byMobile[u.Mobile] == u {
-		delete(o.byMobile, u.Mobile)
-	}
+	reindex(o.byMobile, u.Mobile, m, u)
 	u.Mobile = m
-	if m != "" {
-		o.byMobile[m] = u
-	}
 	o.version++
 }
 
 func (o *org) setCorpDeptCode(d *dept, corp string) {
-	if o.deptByCorp[d.CorpCode] == d {
-		delete(o.deptByCorp, d.CorpCode)
-	}
+	reindex(o.deptByCorp, d.CorpCode, corp, d)
 	d.CorpCode = corp
-	if corp != "" {
-		o.deptByCorp[corp] = d
-	}
 	o.version++
+}
+
+// reindex moves v in a unique index from key old to key new ("" = none),
+// leaving old alone when another record holds it.
+func reindex[V any](index map[string]*V, old, new string, v *V) {
+	if index[old] == v {
+		delete(index, old)
+	}
+	if new != "" {
+		index[new] = v
+	}
 }
 
 func (o *org) deleteDept(d *dept) {
